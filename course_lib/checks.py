@@ -1,0 +1,123 @@
+"""The self-checks students run after each exercise.
+
+A check block reads like this::
+
+    with checks.exercise("discriminator_loss"):
+        checks.close(discriminator_loss(zeros, zeros), 2 * math.log(2),
+                     "the loss when D outputs logit 0 (D(x) = 1/2) everywhere",
+                     hint="add the real and the fake terms; do not average them together")
+
+On success it prints one short line to stdout (nothing to stderr: nbgrader fails a test cell
+that writes to stderr). On failure it raises ``CheckFailed`` whose message says what was
+checked, what was expected, what came back and the likely bug.
+"""
+import contextlib
+
+import torch
+
+from .guard import describe
+
+
+class CheckFailed(AssertionError):
+    """A self-check did not pass; the message is meant for the student."""
+
+
+def fail(what, expected, got, hint=None):
+    """Raise CheckFailed with the standard four-part message."""
+    lines = [f"Check failed: {what}", f"  expected: {expected}", f"  got:      {got}"]
+    if hint:
+        lines.append(f"  likely bug: {hint}")
+    raise CheckFailed("\n".join(lines))
+
+
+def that(condition, what, expected, got, hint=None):
+    """Fail unless ``condition`` is true."""
+    if not condition:
+        fail(what, expected, got, hint)
+
+
+def _show(x):
+    if isinstance(x, torch.Tensor):
+        if x.numel() == 1:
+            return f"{x.item():.6g}"
+        if x.numel() <= 6:
+            return f"{[round(v, 6) for v in x.detach().flatten().tolist()]} (shape {tuple(x.shape)})"
+        return describe(x)
+    if isinstance(x, float):
+        return f"{x:.6g}"
+    return describe(x)
+
+
+def close(got, expected, what, hint=None, atol=1e-5, rtol=1e-4):
+    """Fail unless ``got`` is a number or tensor equal to ``expected`` within tolerance."""
+    if isinstance(got, torch.Tensor) and got.requires_grad:
+        got = got.detach()
+    if not isinstance(got, (int, float, torch.Tensor)) or isinstance(got, bool):
+        fail(what, _show(expected), f"{describe(got)}, which is not a number or a tensor", hint)
+    want = torch.as_tensor(expected, dtype=torch.float64)
+    have = torch.as_tensor(got).detach().cpu().double()
+    if have.shape != want.shape:
+        if have.numel() == want.numel() == 1:
+            have = have.reshape(want.shape)
+        else:
+            fail(what, f"shape {tuple(want.shape)}", f"shape {tuple(have.shape)}", hint)
+    if not torch.allclose(have, want, atol=atol, rtol=rtol, equal_nan=False):
+        fail(what, _show(want), _show(have), hint)
+
+
+def shape(got, expected, what, hint=None):
+    """Fail unless ``got`` is a tensor of exactly the shape ``expected``."""
+    if not isinstance(got, torch.Tensor):
+        fail(what, f"a tensor of shape {tuple(expected)}", describe(got), hint)
+    that(tuple(got.shape) == tuple(expected), what, f"shape {tuple(expected)}", f"shape {tuple(got.shape)}", hint)
+
+
+@contextlib.contextmanager
+def exercise(name):
+    """Run the checks of one exercise; print one line when they all pass.
+
+    A stub that still raises NotImplementedError gets a short message instead of a traceback.
+    """
+    try:
+        yield
+    except NotImplementedError:
+        raise CheckFailed(
+            f"{name} is not written yet: replace `raise NotImplementedError()` with your code."
+        ) from None
+    print(f"✓ {name}: all checks passed")
+
+
+# --------------------------------------------------------------------------- instruments for checks
+
+
+def record_steps(optimizer):
+    """Make ``optimizer.step`` record a copy of the gradients it sees; returns the list of records.
+
+    Each record is a list with one entry per parameter: a tensor, or None if it had no gradient.
+    """
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {describe(optimizer)}")
+    records, step = [], optimizer.step
+
+    def recording_step(*args, **kwargs):
+        records.append([None if p.grad is None else p.grad.detach().clone()
+                        for group in optimizer.param_groups for p in group["params"]])
+        return step(*args, **kwargs)
+
+    optimizer.step = recording_step
+    return records
+
+
+def count_backward(module):
+    """Count the backward passes that reach ``module``'s weights; returns a one-item list [count]."""
+    params = [p for p in module.parameters() if p.requires_grad]
+    if not params:
+        raise ValueError(f"{type(module).__name__} has no trainable parameters to watch")
+    count = [0]
+
+    def hook(grad):
+        count[0] += 1
+        return grad
+
+    params[0].register_hook(hook)  # one parameter is enough: every pass that reaches G reaches it
+    return count

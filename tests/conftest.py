@@ -1,0 +1,42 @@
+"""Fixtures for the tests that drive nbgrader: a throwaway copy of the course and its release."""
+import os
+import shutil
+import sys
+
+import nbformat
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+
+import release as release_tool  # noqa: E402  (tools/release.py)
+
+
+def read(path):
+    return nbformat.read(path, as_version=4)
+
+
+def grade_id(cell):
+    return cell.metadata.get("nbgrader", {}).get("grade_id")
+
+
+def complete(student, source):
+    """The student notebook with every solution cell answered as in the source notebook."""
+    answers = {grade_id(c): c.source for c in source.cells if c.metadata.get("nbgrader", {}).get("solution")}
+    done = nbformat.from_dict(student)
+    for cell in done.cells:
+        if grade_id(cell) in answers:
+            cell.source = answers[grade_id(cell)]
+    return done
+
+
+@pytest.fixture(scope="session")
+def course(tmp_path_factory):
+    """A copy of the course (sources, config, header) released into its own notebooks/ folder."""
+    root = tmp_path_factory.mktemp("course")
+    shutil.copytree(os.path.join(ROOT, "solutions"), root / "solutions")
+    shutil.copy(os.path.join(ROOT, "nbgrader_config.py"), root)
+    (root / "tools").mkdir()
+    shutil.copy(os.path.join(ROOT, "tools", "student_header.ipynb"), root / "tools")
+    release_tool.release(root=str(root))
+    return root

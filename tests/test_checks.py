@@ -1,0 +1,149 @@
+import math
+
+import pytest
+import torch
+
+from course_lib import checks
+from course_lib.checks import CheckFailed
+
+
+def test_close_passes_silently(capsys):
+    checks.close(2 * math.log(2) + 1e-7, 2 * math.log(2), "loss")
+    checks.close(torch.tensor([1.0, 2.0]), [1.0, 2.0], "vector")
+    checks.close(torch.tensor([3.0]), 3, "one-element tensor against a number")
+    checks.close(5, 5.0, "int")
+    assert capsys.readouterr() == ("", "")
+
+
+def test_close_fails_with_full_message():
+    with pytest.raises(CheckFailed) as err:
+        checks.close(1.5, 1.25, "the loss at logit 0", hint="sum the two terms")
+    msg = str(err.value)
+    assert "Check failed: the loss at logit 0" in msg
+    assert "expected: 1.25" in msg
+    assert "got:      1.5" in msg
+    assert "likely bug: sum the two terms" in msg
+
+
+def test_close_no_hint_line_without_hint():
+    with pytest.raises(CheckFailed) as err:
+        checks.close(1.0, 2.0, "x")
+    assert "likely bug" not in str(err.value)
+
+
+def test_close_shape_mismatch():
+    with pytest.raises(CheckFailed, match=r"expected: shape \(3,\)\n  got:      shape \(2,\)"):
+        checks.close(torch.zeros(2), [0.0, 0.0, 0.0], "vector")
+
+
+def test_close_nan_fails():
+    with pytest.raises(CheckFailed, match="got:      nan"):
+        checks.close(torch.tensor(math.nan), 0.0, "x")
+
+
+def test_close_tensor_requiring_grad():
+    w = torch.tensor(1.5, requires_grad=True)
+    checks.close(w * 2, 3.0, "scaled")
+    with pytest.raises(CheckFailed, match="got:      4.5"):
+        checks.close(w * 3, 3.0, "scaled")
+
+
+@pytest.mark.parametrize("bad", ["0.5", None, True, [0.5]])
+def test_close_non_number(bad):
+    with pytest.raises(CheckFailed, match="not a number or a tensor") as err:
+        checks.close(bad, 0.5, "value", hint="return the loss")
+    assert "likely bug: return the loss" in str(err.value)
+
+
+def test_shape():
+    checks.shape(torch.zeros(4, 1), (4, 1), "D output")
+    with pytest.raises(CheckFailed) as err:
+        checks.shape(torch.zeros(4), (4, 1), "D output", hint="keep the last dim")
+    msg = str(err.value)
+    assert "expected: shape (4, 1)" in msg and "got:      shape (4,)" in msg
+    assert "likely bug: keep the last dim" in msg
+    with pytest.raises(CheckFailed, match=r"expected: a tensor of shape \(4, 1\)\n  got:      list"):
+        checks.shape([0, 0, 0, 0], (4, 1), "D output")
+
+
+def test_that():
+    checks.that(True, "w", "e", "g")
+    with pytest.raises(CheckFailed) as err:
+        checks.that(False, "D is frozen", "no grad", "a grad of 0.3", hint="detach")
+    assert str(err.value) == ("Check failed: D is frozen\n  expected: no grad\n"
+                              "  got:      a grad of 0.3\n  likely bug: detach")
+
+
+def test_check_failed_is_assertion_error():
+    assert issubclass(CheckFailed, AssertionError)
+
+
+def test_exercise_success_prints_one_line(capsys):
+    with checks.exercise("generator_loss"):
+        checks.close(1.0, 1.0, "x")
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert out.splitlines() == ["✓ generator_loss: all checks passed"]
+
+
+def test_exercise_not_implemented(capsys):
+    with pytest.raises(CheckFailed, match="generator_loss is not written yet") as err:
+        with checks.exercise("generator_loss"):
+            raise NotImplementedError()
+    assert err.value.__cause__ is None and err.value.__suppress_context__
+    assert capsys.readouterr() == ("", "")
+
+
+@pytest.mark.parametrize("exc", [KeyError("k"), RuntimeError("shape mismatch"), CheckFailed("x")])
+def test_exercise_other_exceptions_unchanged(exc, capsys):
+    with pytest.raises(type(exc)) as err:
+        with checks.exercise("e"):
+            raise exc
+    assert err.value is exc
+    assert "✓" not in capsys.readouterr().out
+
+
+def test_record_steps():
+    torch.manual_seed(0)
+    model = torch.nn.Linear(3, 1)
+    extra = torch.nn.Parameter(torch.zeros(2))  # never gets a gradient
+    opt = torch.optim.SGD([*model.parameters(), extra], lr=0.1)
+    records = checks.record_steps(opt)
+    before = model.weight.detach().clone()
+    grads = []
+    for _ in range(3):
+        opt.zero_grad()
+        model(torch.randn(5, 3)).pow(2).mean().backward()
+        grads.append(model.weight.grad.clone())
+        opt.step()
+    assert len(records) == 3
+    assert all(len(r) == 3 and r[2] is None for r in records)
+    for r, g in zip(records, grads):
+        assert torch.equal(r[0], g)
+        assert r[0] is not model.weight.grad
+    model.weight.grad.add_(100.0)  # a clone: later changes to .grad do not reach the record
+    assert torch.equal(records[-1][0], grads[-1])
+    assert not torch.equal(model.weight.detach(), before)  # the optimiser still steps
+
+
+def test_record_steps_rejects_non_optimizer():
+    with pytest.raises(TypeError, match="optimizer must be a torch.optim.Optimizer"):
+        checks.record_steps(torch.nn.Linear(1, 1))
+
+
+def test_count_backward():
+    G, D = torch.nn.Linear(2, 2), torch.nn.Linear(2, 1)
+    count = checks.count_backward(G)
+    assert count == [0]
+    z = torch.randn(4, 2)
+    D(G(z).detach()).sum().backward()
+    assert count == [0]
+    D(G(z)).sum().backward()
+    assert count == [1]
+    D(G(z)).sum().backward()
+    assert count == [2]
+
+
+def test_count_backward_needs_trainable_params():
+    with pytest.raises(ValueError, match="no trainable parameters"):
+        checks.count_backward(torch.nn.Linear(2, 2).requires_grad_(False))

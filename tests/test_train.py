@@ -1,0 +1,240 @@
+import itertools
+import os
+
+import pytest
+import torch
+
+from course_lib import train
+from course_lib.train import EMA, History, fit
+
+
+def counting_step(calls):
+    def step(batch):
+        calls.append(batch)
+        return {"loss_D": torch.tensor(float(batch)), "loss_G": 2 * batch}
+    return step
+
+
+def test_fit_runs_steps_and_aligns_history(capsys):
+    calls = []
+    h = fit(counting_step(calls), itertools.count(100), steps=7, progress=False)
+    assert calls == list(range(100, 107))
+    assert isinstance(h, History) and len(h) == 7
+    assert h.steps == [1, 2, 3, 4, 5, 6, 7]
+    assert h["loss_D"] == [float(i) for i in range(100, 107)]
+    assert h["loss_G"] == [2.0 * i for i in range(100, 107)]
+    assert all(type(v) is float for v in h["loss_D"])
+    assert h.seconds >= 0
+    assert capsys.readouterr().err == ""
+
+
+def test_fit_on_snapshot_every_and_at_end():
+    seen = []
+    fit(lambda b: {"l": 0.0}, itertools.count(), steps=25, every=10, progress=False,
+        on_snapshot=lambda step, h: seen.append((step, len(h), h.steps[-1])))
+    assert seen == [(10, 10, 10), (20, 20, 20), (25, 25, 25)]
+
+
+def test_fit_on_snapshot_no_duplicate_at_end():
+    seen = []
+    fit(lambda b: {"l": 0.0}, itertools.count(), steps=20, every=10, progress=False,
+        on_snapshot=lambda step, h: seen.append(step))
+    assert seen == [10, 20]
+
+
+def test_fit_default_every_is_a_tenth():
+    seen = []
+    fit(lambda b: {"l": 0.0}, itertools.count(), steps=50, progress=False,
+        on_snapshot=lambda step, h: seen.append(step))
+    assert seen == list(range(5, 51, 5))
+
+
+@pytest.mark.parametrize("ret, exc, match", [
+    (0.5, TypeError, "step must return a dict of losses, got float 0.5"),
+    ({"loss": torch.zeros(2)}, ValueError, r"loss with shape \(2,\); expected a scalar"),
+    ({"loss": "0.3"}, TypeError, "loss = str '0.3'; expected a number"),
+    ({"loss": True}, TypeError, "expected a number"),
+    ({"loss": None}, TypeError, "expected a number"),
+])
+def test_fit_bad_step_return(ret, exc, match):
+    with pytest.raises(exc, match=match):
+        fit(lambda b: ret, itertools.count(), steps=3, progress=False)
+
+
+@pytest.mark.parametrize("kwargs, exc, match", [
+    (dict(steps=0), ValueError, "steps must be a positive int"),
+    (dict(steps=2.5), ValueError, "steps must be a positive int"),
+    (dict(every=0), ValueError, "every must be a positive int"),
+    (dict(data=[1, 2, 3]), TypeError, "data must be an iterator of batches"),
+    (dict(step="train"), TypeError, "step must be a function"),
+    (dict(checkpoint="somewhere"), ValueError, "checkpoint needs state"),
+    (dict(state={"G": object()}), TypeError, r"state\['G'\] must have state_dict/load_state_dict"),
+])
+def test_fit_bad_args(kwargs, exc, match, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    args = dict(step=lambda b: {"l": 0.0}, data=itertools.count(), steps=5, progress=False) | kwargs
+    with pytest.raises(exc, match=match):
+        fit(**args)
+    assert os.listdir(tmp_path) == []
+
+
+def test_fit_skipped_while_grading(monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    calls, snaps, data = [], [], itertools.count()
+    model = torch.nn.Linear(1, 1)
+    h = fit(counting_step(calls), data, steps=10, every=2, on_snapshot=lambda *a: snaps.append(a),
+            checkpoint=str(tmp_path / "ck"), state={"m": model}, progress=False)
+    assert len(h) == 0 and h.steps == [] and dict(h.values) == {}
+    assert calls == [] and snaps == []
+    assert next(data) == 0  # the data iterator was not touched
+    assert not (tmp_path / "ck").exists()
+    out, err = capsys.readouterr()
+    assert "skipped" in out and err == ""
+
+
+# --------------------------------------------------------------------------- checkpoint / resume
+
+
+def batch_at(i):
+    g = torch.Generator().manual_seed(1000 + i)
+    return torch.randn(8, 3, generator=g), torch.randn(8, 1, generator=g)
+
+
+def make(seed):
+    torch.manual_seed(seed)
+    model = torch.nn.Linear(3, 1)
+    return model, torch.optim.Adam(model.parameters(), lr=0.05)
+
+
+def step_fn(model, opt):
+    def step(batch):
+        x, y = batch
+        x = x + 0.1 * torch.randn_like(x)  # draws from the global RNG, like sampling z
+        loss = (model(x) - y).pow(2).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return {"loss": loss, "w0": model.weight[0, 0].item()}
+    return step
+
+
+def test_checkpoint_resume_is_bitwise_identical(tmp_path, capsys):
+    n = 6
+    model, opt = make(0)
+    straight = fit(step_fn(model, opt), map(batch_at, itertools.count()), steps=2 * n, progress=False)
+    expected = [p.detach().clone() for p in model.parameters()]
+
+    folder = str(tmp_path / "ck")
+    model, opt = make(0)
+    first = fit(step_fn(model, opt), map(batch_at, itertools.count()), steps=n, every=4,
+                checkpoint=folder, state={"model": model, "opt": opt}, progress=False)
+    assert first.steps == list(range(1, n + 1))
+    assert os.listdir(folder) == [train.CHECKPOINT_FILE]  # no .tmp left behind
+
+    model, opt = make(12345)  # a fresh model: everything must come from the checkpoint
+    resumed = fit(step_fn(model, opt), map(batch_at, itertools.count(n)), steps=2 * n,
+                  checkpoint=folder, state={"model": model, "opt": opt}, progress=False)
+    assert f"resumed from step {n} in {folder}" in capsys.readouterr().out
+    for p, q in zip(model.parameters(), expected):
+        assert torch.equal(p.detach(), q)
+    assert resumed.steps == straight.steps == list(range(1, 2 * n + 1))
+    assert resumed.values == straight.values
+    assert os.listdir(folder) == [train.CHECKPOINT_FILE]
+    assert torch.load(os.path.join(folder, train.CHECKPOINT_FILE), weights_only=False)["step"] == 2 * n
+
+
+def test_checkpoint_state_mismatch(tmp_path):
+    folder = str(tmp_path / "ck")
+    model, opt = make(0)
+    fit(step_fn(model, opt), map(batch_at, itertools.count()), steps=2, checkpoint=folder,
+        state={"model": model, "opt": opt}, progress=False)
+    with pytest.raises(ValueError, match="holds \\['model', 'opt'\\], but state has \\['model'\\]"):
+        fit(step_fn(model, opt), map(batch_at, itertools.count()), steps=4, checkpoint=folder,
+            state={"model": model}, progress=False)
+
+
+def test_history_state_dict_roundtrip():
+    h = History()
+    h.append(1, {"a": 1.0})
+    h.append(2, {"a": 2.0, "b": 3.0})
+    h.seconds = 1.5
+    g = History()
+    g.load_state_dict(h.state_dict())
+    assert g.steps == [1, 2] and g["a"] == [1.0, 2.0] and g["b"] == [3.0] and g.seconds == 1.5
+
+
+def test_checkpoint_dir(monkeypatch):
+    assert train.checkpoint_dir("01_toy_gan") == os.path.join("checkpoints", "01_toy_gan")
+    for bad in ["", "a/b", None]:
+        with pytest.raises(ValueError, match="name must be a simple folder name"):
+            train.checkpoint_dir(bad)
+
+
+# --------------------------------------------------------------------------- EMA
+
+
+def test_ema_update_exact():
+    model = torch.nn.Linear(2, 1)
+    with torch.no_grad():
+        model.weight.copy_(torch.tensor([[1.0, -2.0]]))
+        model.bias.fill_(0.5)
+    ema = EMA(model, decay=0.75)
+    old = [p.clone() for p in ema.model.parameters()]
+    with torch.no_grad():
+        model.weight.copy_(torch.tensor([[3.0, 4.0]]))
+        model.bias.fill_(-1.5)
+    ema.update()
+    for avg, o, new in zip(ema.model.parameters(), old, model.parameters()):
+        assert torch.equal(avg, 0.75 * o + 0.25 * new.detach())
+    assert ema.model.weight.tolist() == [[1.5, -0.5]]
+
+
+def test_ema_update_random_weights():
+    torch.manual_seed(0)
+    model = torch.nn.Linear(4, 3)
+    ema = EMA(model, decay=0.9)
+    old = [p.clone() for p in ema.model.parameters()]
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(torch.randn_like(p))
+    ema.update()
+    for avg, o, new in zip(ema.model.parameters(), old, model.parameters()):
+        assert torch.allclose(avg, 0.9 * o + 0.1 * new.detach(), rtol=1e-6, atol=1e-7)
+        assert not torch.equal(avg, o)
+
+
+def test_ema_model_frozen_and_separate():
+    model = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.BatchNorm1d(2))
+    ema = EMA(model)
+    assert ema.decay == 0.999
+    assert all(not p.requires_grad for p in ema.model.parameters())
+    assert all(p.requires_grad for p in model.parameters())
+    assert not ema.model.training and model.training
+    assert ema.model[0].weight.data_ptr() != model[0].weight.data_ptr()
+
+
+def test_ema_copies_buffers():
+    model = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.BatchNorm1d(2))
+    ema = EMA(model, decay=0.5)
+    model(torch.randn(16, 2) * 3 + 5)  # updates the running statistics
+    ema.update()
+    assert torch.equal(ema.model[1].running_mean, model[1].running_mean)
+    assert torch.equal(ema.model[1].running_var, model[1].running_var)
+
+
+def test_ema_state_dict_roundtrip():
+    model = torch.nn.Linear(2, 1)
+    a, b = EMA(model, 0.5), EMA(torch.nn.Linear(2, 1), 0.5)
+    b.load_state_dict(a.state_dict())
+    assert torch.equal(a.model.weight, b.model.weight)
+
+
+@pytest.mark.parametrize("decay", [1.0, -0.1, 1, True, "0.9", 1.5])
+def test_ema_bad_decay(decay):
+    with pytest.raises(ValueError, match="decay must be a float in"):
+        EMA(torch.nn.Linear(1, 1), decay=decay)
+
+
+def test_ema_bad_model():
+    with pytest.raises(TypeError, match="model must be a torch.nn.Module"):
+        EMA({"w": torch.zeros(1)})

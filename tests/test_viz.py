@@ -1,0 +1,129 @@
+import matplotlib.pyplot as plt
+import pytest
+import torch
+from matplotlib.axes import Axes
+
+from course_lib import data, viz
+from course_lib.train import History
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.mark.parametrize("shape", [(10, 1, 28, 28), (4, 3, 8, 8)])
+def test_image_grid(shape):
+    ax = viz.image_grid(torch.rand(shape) * 2 - 1, nrow=4, title="samples")
+    assert isinstance(ax, Axes)
+    assert ax.get_title() == "samples"
+    img = ax.get_images()[0].get_array()
+    b, c, h, w = shape
+    rows = -(-b // 4)
+    assert img.shape[:2] == (rows * (h + 2), 4 * (w + 2))
+    assert img.min() >= 0 and img.max() <= 1
+
+
+def test_image_grid_draws_on_given_axes():
+    _, ax = plt.subplots()
+    assert viz.image_grid(torch.zeros(2, 1, 4, 4), ax=ax) is ax
+
+
+@pytest.mark.parametrize("shape, match", [((28, 28), "images must have 4 dimensions"),
+                                          ((4, 2, 8, 8), "images must have 1 or 3 channels")])
+def test_image_grid_rejects(shape, match):
+    with pytest.raises(ValueError, match=match):
+        viz.image_grid(torch.zeros(shape))
+
+
+def test_loss_curves():
+    h = History()
+    for i in range(1, 101):
+        h.append(i, {"loss_D": 1.0 / i, "loss_G": float(i)})
+    ax = viz.loss_curves(h, smooth=10)
+    assert isinstance(ax, Axes)
+    lines = ax.get_lines()
+    assert [l.get_label() for l in lines] == ["loss_D", "loss_G"]
+    x, y = lines[1].get_data()
+    assert len(x) == 91 and x[0] == 10 and y[0] == pytest.approx(5.5)  # mean of 1..10
+    only = viz.loss_curves(h, names=["loss_G"], ax=plt.subplots()[1])
+    assert [l.get_label() for l in only.get_lines()] == ["loss_G"]
+
+
+def test_loss_curves_short_history():
+    h = History()
+    h.append(1, {"l": 0.5})
+    assert len(viz.loss_curves(h).get_lines()) == 1
+
+
+def test_loss_curves_rejects_non_history():
+    with pytest.raises(TypeError, match="history must be a train.History"):
+        viz.loss_curves({"loss": [1, 2]})
+
+
+def test_density_1d_without_and_with_D():
+    mix = data.mixture_1d()
+    samples = mix.sample(500, torch.Generator().manual_seed(0))
+    ax = viz.density_1d(samples, mix)
+    assert isinstance(ax, Axes)
+    assert ax.get_xlim() == pytest.approx((-4.0, 4.0))
+    assert "$D(x)$" not in [l.get_label() for l in ax.get_lines()]
+
+    D = torch.nn.Linear(1, 1)
+    ax = viz.density_1d(samples.flatten(), mix, D=D, lim=(-3, 3), ax=plt.subplots()[1])
+    d_line = [l for l in ax.get_lines() if l.get_label() == "$D(x)$"]
+    assert len(d_line) == 1
+    x, y = d_line[0].get_data()
+    with torch.no_grad():
+        expected = torch.sigmoid(D(torch.as_tensor(x, dtype=torch.float32)[:, None])).flatten()
+    assert torch.allclose(torch.as_tensor(y, dtype=torch.float32), expected, atol=1e-6)
+    assert ax.get_xlim() == pytest.approx((-3, 3))
+
+
+def test_scatter_2d():
+    ring = data.ring()
+    ax = viz.scatter_2d(ring.sample(100), ring, title="ring")
+    assert isinstance(ax, Axes)
+    pts, modes = ax.collections
+    assert pts.get_offsets().shape == (100, 2) and modes.get_offsets().shape == (8, 2)
+    assert ax.get_title() == "ring"
+    with pytest.raises(ValueError, match=r"samples must have shape \(\*, 2\)"):
+        viz.scatter_2d(torch.zeros(5, 3), ring)
+
+
+@pytest.mark.parametrize("fn, samples, mixture", [
+    (viz.density_1d, torch.zeros(5), data.ring()),
+    (viz.density_1d, torch.zeros(5), "mixture"),
+    (viz.scatter_2d, torch.zeros(5, 2), data.mixture_1d()),
+    (viz.scatter_2d, torch.zeros(5, 2), data.ring().means),
+])
+def test_wrong_mixture_type(fn, samples, mixture):
+    with pytest.raises(TypeError, match="mixture must be a"):
+        fn(samples, mixture)
+
+
+def test_live_update_and_save(tmp_path):
+    calls = []
+
+    def draw(axes, step, history):
+        calls.append((len(axes), step))
+        viz.loss_curves(history, ax=axes[0])
+
+    live = viz.Live(draw, ncols=2)
+    h = History()
+    h.append(1, {"l": 1.0})
+    live.update(1, h)
+    live.update(2, h)
+    assert calls == [(2, 1), (2, 2)]
+    assert len(live.axes[0].get_lines()) == 1  # cleared between updates
+    path = tmp_path / "live.png"
+    live.save(path)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_live_rejects():
+    with pytest.raises(TypeError, match="draw must be a function"):
+        viz.Live("draw")
+    with pytest.raises(ValueError, match="ncols must be a positive int"):
+        viz.Live(lambda *a: None, ncols=0)
