@@ -76,13 +76,19 @@ def shape(got, expected, what, hint=None):
 def exercise(name):
     """Run the checks of one exercise; print one line when they all pass.
 
-    A stub that still raises NotImplementedError gets a short message instead of a traceback.
+    A stub that still raises NotImplementedError gets a short message instead of a traceback,
+    naming the function that raised it (which may be one the exercise calls).
     """
     try:
         yield
-    except NotImplementedError:
+    except NotImplementedError as err:
+        tb = err.__traceback__
+        while tb.tb_next is not None:
+            tb = tb.tb_next
+        stub = tb.tb_frame.f_code.co_name
+        called = "" if stub in (name, "<module>") or name.startswith(stub + " ") else f" (it is called by {name})"
         raise CheckFailed(
-            f"{name} is not written yet: replace `raise NotImplementedError()` with your code."
+            f"{stub} is not written yet{called}: replace `raise NotImplementedError()` with your code."
         ) from None
     print(f"✓ {name}: all checks passed")
 

@@ -31,7 +31,8 @@ class GaussianMixture:
             means = means[:, None]
         guard.tensor(means, "means", ndim=2)
         k = means.shape[0]
-        stds = torch.as_tensor(stds, dtype=torch.float32).expand(k).clone()
+        stds = torch.as_tensor(stds, dtype=torch.float32)
+        stds = stds.expand(k).clone() if stds.dim() == 0 else stds
         weights = torch.full((k,), 1.0 / k) if weights is None else torch.as_tensor(weights, dtype=torch.float32)
         guard.tensor(stds, "stds", shape=(k,), low=1e-12)
         guard.tensor(weights, "weights", shape=(k,), low=0.0)

@@ -66,8 +66,8 @@ def ks_statistic(samples, reference):
         return max((f - below).max().item(), (below + 1 / n - f).max().item())
     y = torch.sort(_as_1d(reference, "reference")).values
     points = torch.cat([x, y])
-    fx = torch.searchsorted(x, points, right=True) / n
-    fy = torch.searchsorted(y, points, right=True) / y.numel()
+    fx = torch.searchsorted(x, points, right=True).double() / n
+    fy = torch.searchsorted(y, points, right=True).double() / y.numel()
     return (fx - fy).abs().max().item()
 
 
@@ -75,6 +75,6 @@ def wasserstein_1d(a, b):
     """W1 between two 1-D samples: the area between their empirical CDFs."""
     x, y = _as_1d(a, "a"), _as_1d(b, "b")
     points = torch.sort(torch.cat([x, y])).values
-    fx = torch.searchsorted(torch.sort(x).values, points[:-1], right=True) / x.numel()
-    fy = torch.searchsorted(torch.sort(y).values, points[:-1], right=True) / y.numel()
+    fx = torch.searchsorted(torch.sort(x).values, points[:-1], right=True).double() / x.numel()
+    fy = torch.searchsorted(torch.sort(y).values, points[:-1], right=True).double() / y.numel()
     return ((fx - fy).abs() * points.diff()).sum().item()

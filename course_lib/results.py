@@ -19,7 +19,7 @@ def seed(default=0):
     value = os.environ.get(SEED_VARIABLE, "").strip()
     if not value:
         return default
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise ValueError(f"{SEED_VARIABLE} must be a non-negative integer, got {value!r}")
     return int(value)
 

@@ -10,7 +10,6 @@ The notebook writes the interesting part, one training step, and ``fit`` runs it
 and checkpoint/resume to a folder (on Colab, ``checkpoint_dir`` puts it on Google Drive so
 that a disconnect does not lose the run). Under nbgrader it trains nothing.
 """
-import copy
 import os
 import time
 from collections import defaultdict
@@ -49,36 +48,6 @@ class History:
         self.steps = list(state["steps"])
         self.values = defaultdict(list, {k: list(v) for k, v in state["values"].items()})
         self.seconds = state["seconds"]
-
-
-class EMA:
-    """An exponential moving average of a model's weights, for evaluating G.
-
-    After each training step, ``update()`` sets  avg <- decay * avg + (1 - decay) * weights.
-    ``model`` is the averaged copy (in eval mode, no gradients); buffers such as BatchNorm's
-    running statistics are copied, not averaged.
-    """
-
-    def __init__(self, model, decay=0.999):
-        if not isinstance(model, torch.nn.Module):
-            raise TypeError(f"model must be a torch.nn.Module, got {guard.describe(model)}")
-        if isinstance(decay, bool) or not isinstance(decay, float) or not 0.0 <= decay < 1.0:
-            raise ValueError(f"decay must be a float in [0, 1), got {guard.describe(decay)}")
-        self.source, self.decay = model, decay
-        self.model = copy.deepcopy(model).eval().requires_grad_(False)
-
-    @torch.no_grad()
-    def update(self):
-        for avg, new in zip(self.model.parameters(), self.source.parameters()):
-            avg.lerp_(new.detach(), 1.0 - self.decay)
-        for avg, new in zip(self.model.buffers(), self.source.buffers()):
-            avg.copy_(new)
-
-    def state_dict(self):
-        return self.model.state_dict()
-
-    def load_state_dict(self, state):
-        self.model.load_state_dict(state)
 
 
 def _as_float(name, value):

@@ -87,11 +87,35 @@ def test_exercise_success_prints_one_line(capsys):
 
 
 def test_exercise_not_implemented(capsys):
-    with pytest.raises(CheckFailed, match="generator_loss is not written yet") as err:
+    def generator_loss():
+        raise NotImplementedError()
+
+    with pytest.raises(CheckFailed, match=r"^generator_loss is not written yet:") as err:
         with checks.exercise("generator_loss"):
-            raise NotImplementedError()
+            generator_loss()
     assert err.value.__cause__ is None and err.value.__suppress_context__
     assert capsys.readouterr() == ("", "")
+
+
+def test_exercise_names_the_unwritten_function_it_calls():
+    def sample_noise():
+        raise NotImplementedError()
+
+    def train_step():
+        return sample_noise()
+
+    with pytest.raises(CheckFailed, match=r"^sample_noise is not written yet \(it is called by train_step\)"):
+        with checks.exercise("train_step"):
+            train_step()
+
+
+def test_exercise_hidden_tests_name_the_stub_alone():
+    def train_step():
+        raise NotImplementedError()
+
+    with pytest.raises(CheckFailed, match=r"^train_step is not written yet:"):
+        with checks.exercise("train_step (hidden tests)"):
+            train_step()
 
 
 @pytest.mark.parametrize("exc", [KeyError("k"), RuntimeError("shape mismatch"), CheckFailed("x")])

@@ -143,7 +143,7 @@ def test_mixture_bad_means_shape():
         data.GaussianMixture(torch.zeros(2, 2, 2), 1.0)
 
 
-def test_mixture_stds_wrong_length_names_argument_BUG():
+def test_mixture_stds_wrong_length_names_argument():
     """BUG: stds of the wrong length fails inside torch.expand (RuntimeError) instead of naming stds."""
     with pytest.raises(ValueError, match="stds"):
         data.GaussianMixture(torch.zeros(2, 1), [0.5, 0.5, 0.5])

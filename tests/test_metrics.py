@@ -100,7 +100,7 @@ def test_ks_statistic_matches_scipy_two_sample(n, m):
     assert metrics.ks_statistic(b, a) == pytest.approx(ref, abs=1e-6)
 
 
-def test_ks_statistic_two_sample_float64_BUG():
+def test_ks_statistic_two_sample_float64():
     """BUG: searchsorted(...) / n is int64 / int -> float32, so the statistic is only float32-exact
     (0.050000011920928955 instead of 0.05) although the inputs are converted to float64."""
     a, b = _two_samples(1000, 1000)
@@ -135,7 +135,7 @@ def test_wasserstein_matches_scipy(n, m):
     assert metrics.wasserstein_1d(a, b) == pytest.approx(ref, rel=1e-6)
 
 
-def test_wasserstein_float64_BUG():
+def test_wasserstein_float64():
     """BUG: the empirical CDFs are computed in float32 (int64 / int division), so W1 is off by
     ~2e-8 relative to scipy although the inputs are converted to float64."""
     a, b = _w_samples(300, 1200)

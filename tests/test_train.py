@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from course_lib import train
-from course_lib.train import EMA, History, fit
+from course_lib.train import History, fit
 
 
 def counting_step(calls):
@@ -168,73 +168,3 @@ def test_checkpoint_dir(monkeypatch):
     for bad in ["", "a/b", None]:
         with pytest.raises(ValueError, match="name must be a simple folder name"):
             train.checkpoint_dir(bad)
-
-
-# --------------------------------------------------------------------------- EMA
-
-
-def test_ema_update_exact():
-    model = torch.nn.Linear(2, 1)
-    with torch.no_grad():
-        model.weight.copy_(torch.tensor([[1.0, -2.0]]))
-        model.bias.fill_(0.5)
-    ema = EMA(model, decay=0.75)
-    old = [p.clone() for p in ema.model.parameters()]
-    with torch.no_grad():
-        model.weight.copy_(torch.tensor([[3.0, 4.0]]))
-        model.bias.fill_(-1.5)
-    ema.update()
-    for avg, o, new in zip(ema.model.parameters(), old, model.parameters()):
-        assert torch.equal(avg, 0.75 * o + 0.25 * new.detach())
-    assert ema.model.weight.tolist() == [[1.5, -0.5]]
-
-
-def test_ema_update_random_weights():
-    torch.manual_seed(0)
-    model = torch.nn.Linear(4, 3)
-    ema = EMA(model, decay=0.9)
-    old = [p.clone() for p in ema.model.parameters()]
-    with torch.no_grad():
-        for p in model.parameters():
-            p.add_(torch.randn_like(p))
-    ema.update()
-    for avg, o, new in zip(ema.model.parameters(), old, model.parameters()):
-        assert torch.allclose(avg, 0.9 * o + 0.1 * new.detach(), rtol=1e-6, atol=1e-7)
-        assert not torch.equal(avg, o)
-
-
-def test_ema_model_frozen_and_separate():
-    model = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.BatchNorm1d(2))
-    ema = EMA(model)
-    assert ema.decay == 0.999
-    assert all(not p.requires_grad for p in ema.model.parameters())
-    assert all(p.requires_grad for p in model.parameters())
-    assert not ema.model.training and model.training
-    assert ema.model[0].weight.data_ptr() != model[0].weight.data_ptr()
-
-
-def test_ema_copies_buffers():
-    model = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.BatchNorm1d(2))
-    ema = EMA(model, decay=0.5)
-    model(torch.randn(16, 2) * 3 + 5)  # updates the running statistics
-    ema.update()
-    assert torch.equal(ema.model[1].running_mean, model[1].running_mean)
-    assert torch.equal(ema.model[1].running_var, model[1].running_var)
-
-
-def test_ema_state_dict_roundtrip():
-    model = torch.nn.Linear(2, 1)
-    a, b = EMA(model, 0.5), EMA(torch.nn.Linear(2, 1), 0.5)
-    b.load_state_dict(a.state_dict())
-    assert torch.equal(a.model.weight, b.model.weight)
-
-
-@pytest.mark.parametrize("decay", [1.0, -0.1, 1, True, "0.9", 1.5])
-def test_ema_bad_decay(decay):
-    with pytest.raises(ValueError, match="decay must be a float in"):
-        EMA(torch.nn.Linear(1, 1), decay=decay)
-
-
-def test_ema_bad_model():
-    with pytest.raises(TypeError, match="model must be a torch.nn.Module"):
-        EMA({"w": torch.zeros(1)})

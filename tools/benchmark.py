@@ -1,0 +1,122 @@
+"""Run each notebook's headline experiment and write the measured results to RESULTS.md.
+
+    python tools/benchmark.py                          # every notebook, lite mode, seed 0
+    python tools/benchmark.py 01_toy_gan --seeds 0 1 2 3 4
+
+Each run executes the source notebook top to bottom in a fresh kernel, with GAN_COURSE_SEED
+set, and collects what its ``results.report`` cell printed. The notebook's section of RESULTS.md
+is replaced; the other sections are kept. This is a measurement, not a test: run it on a quiet
+machine.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import sys
+import tempfile
+import time
+
+import nbformat
+import torch
+from nbclient import NotebookClient
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from release import ROOT, assignments  # noqa: E402
+
+RESULTS = os.path.join(ROOT, "RESULTS.md")
+
+
+def machine():
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no GPU"
+    return f"{cpu}, {os.cpu_count()} cores, {gpu}; Python {platform.python_version()}, torch {torch.__version__}"
+
+
+def run(name, seed, mode):
+    """Execute solutions/<name> once; returns (wall seconds, the reported record)."""
+    nb = nbformat.read(os.path.join(ROOT, "solutions", name, name + ".ipynb"), as_version=4)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "results.jsonl")
+        env = {"GAN_COURSE_MODE": mode, "GAN_COURSE_SEED": str(seed), "GAN_COURSE_RESULTS": out}
+        saved = {k: os.environ.get(k) for k in env}
+        os.environ.update(env)
+        try:
+            start = time.perf_counter()
+            NotebookClient(nb, timeout=1800, resources={"metadata": {"path": tmp}}).execute()
+            seconds = time.perf_counter() - start
+        finally:
+            for k, v in saved.items():
+                os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
+        with open(out) as f:
+            records = [json.loads(line) for line in f]
+    if len(records) != 1:
+        raise RuntimeError(f"{name} reported {len(records)} results; expected exactly one")
+    return seconds, records[0]
+
+
+def section(name, mode, runs, command):
+    """The Markdown section of one notebook: one row per seed."""
+    names = list(runs[0][1]["values"])
+    targets = runs[0][1]["targets"]
+    head = ["seed", *[f"{n} (target {targets[n][0]} {targets[n][1]})" if n in targets else n for n in names],
+            "notebook wall time (s)"]
+    lines = [f"<!-- {name}:begin -->", f"## {name}", "",
+             f"Mode `{mode}`; measured {datetime.date.today().isoformat()} with `{command}` on {machine()}.", "",
+             "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for seconds, record in runs:
+        row = [str(record["seed"]), *[f"{record['values'][n]:g}" for n in names], f"{seconds:.0f}"]
+        lines.append("| " + " | ".join(row) + " |")
+    met = sum(r["met"] for _, r in runs)
+    lines += ["", f"Targets met in {met} of {len(runs)} runs.", f"<!-- {name}:end -->"]
+    return "\n".join(lines)
+
+
+HEADER = """# Measured results
+
+Written by `tools/benchmark.py` (`make benchmark`): each notebook's source version runs top to
+bottom in a fresh kernel, and its result cell's numbers are collected. Each section says the
+mode, the command, the date and the machine. The wall time covers the whole notebook, pictures
+and checks included.
+
+"""
+BLOCK = re.compile(r"<!-- (\S+):begin -->.*?<!-- \1:end -->", re.S)
+
+
+def write(name, text):
+    """Replace the notebook's section of RESULTS.md, keeping the others, in course order."""
+    old = open(RESULTS).read() if os.path.exists(RESULTS) else ""
+    blocks = {m.group(1): m.group(0) for m in BLOCK.finditer(old)}
+    blocks[name] = text
+    with open(RESULTS, "w") as f:
+        f.write(HEADER + "\n\n".join(blocks[k] for k in sorted(blocks)) + "\n")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("notebooks", nargs="*", help="assignment names (default: all)")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--mode", choices=("smoke", "lite", "full"), default="lite")
+    args = parser.parse_args()
+    known = assignments()
+    for name in args.notebooks or known:
+        if name not in known:
+            parser.error(f"unknown notebook {name!r}; known: {', '.join(known)}")
+        runs = []
+        for seed in args.seeds:
+            seconds, record = run(name, seed, args.mode)
+            print(f"{name} seed {seed}: {seconds:.0f} s, {record['values']}", flush=True)
+            runs.append((seconds, record))
+        command = "python tools/benchmark.py " + " ".join(
+            [name, "--mode", args.mode, "--seeds", *map(str, args.seeds)])
+        write(name, section(name, args.mode, runs, command))
+
+
+if __name__ == "__main__":
+    main()
