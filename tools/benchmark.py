@@ -67,14 +67,15 @@ def section(name, mode, runs, command):
     targets = runs[0][1]["targets"]
     head = ["seed", *[f"{n} (target {targets[n][0]} {targets[n][1]})" if n in targets else n for n in names],
             "notebook wall time (s)"]
-    lines = [f"<!-- {name}:begin -->", f"## {name}", "",
+    key = f"{name}/{mode}"
+    lines = [f"<!-- {key}:begin -->", f"## {name}, {mode} mode", "",
              f"Mode `{mode}`; measured {datetime.date.today().isoformat()} with `{command}` on {machine()}.", "",
              "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for seconds, record in runs:
         row = [str(record["seed"]), *[f"{record['values'][n]:g}" for n in names], f"{seconds:.0f}"]
         lines.append("| " + " | ".join(row) + " |")
     met = sum(r["met"] for _, r in runs)
-    lines += ["", f"Targets met in {met} of {len(runs)} runs.", f"<!-- {name}:end -->"]
+    lines += ["", f"Targets met in {met} of {len(runs)} runs.", f"<!-- {key}:end -->"]
     return "\n".join(lines)
 
 
@@ -89,11 +90,11 @@ and checks included.
 BLOCK = re.compile(r"<!-- (\S+):begin -->.*?<!-- \1:end -->", re.S)
 
 
-def write(name, text):
-    """Replace the notebook's section of RESULTS.md, keeping the others, in course order."""
+def write(key, text):
+    """Replace one notebook-and-mode section of RESULTS.md, keeping the others, in course order."""
     old = open(RESULTS).read() if os.path.exists(RESULTS) else ""
     blocks = {m.group(1): m.group(0) for m in BLOCK.finditer(old)}
-    blocks[name] = text
+    blocks[key] = text
     with open(RESULTS, "w") as f:
         f.write(HEADER + "\n\n".join(blocks[k] for k in sorted(blocks)) + "\n")
 
@@ -115,7 +116,7 @@ def main():
             runs.append((seconds, record))
         command = "python tools/benchmark.py " + " ".join(
             [name, "--mode", args.mode, "--seeds", *map(str, args.seeds)])
-        write(name, section(name, args.mode, runs, command))
+        write(f"{name}/{args.mode}", section(name, args.mode, runs, command))
 
 
 if __name__ == "__main__":
