@@ -1,6 +1,7 @@
 """notebooks/ is exactly what nbgrader generates from solutions/, and leaks nothing."""
 import os
 import subprocess
+import zipfile
 
 import pytest
 
@@ -55,3 +56,17 @@ def test_gradebook_is_never_committed():
     assert not [p for p in tracked if p.endswith("gradebook.db")]
     with open(os.path.join(ROOT, ".gitignore")) as f:
         assert "gradebook.db" in f.read().split()
+
+
+def test_student_bundle_has_notebooks_and_library_but_no_solutions(tmp_path):
+    path = tmp_path / "student.zip"
+    release_tool.bundle(path)
+    with zipfile.ZipFile(path) as z:
+        names = z.namelist()
+        text = "\n".join(z.read(n).decode() for n in names)
+    for name in ASSIGNMENTS:
+        assert f"gan-course/notebooks/{name}/{name}.ipynb" in names
+    assert "gan-course/course_lib/__init__.py" in names and "gan-course/pyproject.toml" in names
+    assert not [n for n in names if "solutions/" in n or n.endswith(".db")]
+    for marker in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
+        assert marker not in text

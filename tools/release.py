@@ -2,6 +2,7 @@
 
     python tools/release.py                 # every assignment, into notebooks/
     python tools/release.py --out DIR       # somewhere else (the tests compare the two)
+    python tools/release.py --bundle student.zip   # also a zip for students: notebooks + course_lib
 
 nbgrader's generate_assignment is deterministic, so a fresh release must match notebooks/.
 """
@@ -9,6 +10,7 @@ import argparse
 import os
 import subprocess
 import sys
+import zipfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -41,9 +43,41 @@ def release(out=None, db=None, root=ROOT):
         print(f"released {name}")
 
 
+STUDENT_README = """# GAN course: student bundle
+
+Install the helper library (Python 3.10 or newer), from this folder:
+
+    pip install .
+
+or, on Colab, run the first cell of a notebook: it installs the library from the course repository.
+Then open the notebooks in `notebooks/` in JupyterLab, Jupyter or Colab, and work through each one
+top to bottom. Before you submit, restart the kernel and run all cells, and check that every check
+cell prints a line starting with a tick. Submit the .ipynb file as your course asks (Colab: File ->
+Download -> Download .ipynb).
+"""
+
+
+def bundle(path, root=ROOT):
+    """A zip for students: the released notebooks and course_lib, with no solutions or gradebook."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("gan-course/STUDENT.md", STUDENT_README)
+        for name in ("pyproject.toml", "README.md"):  # pip needs both to install course_lib
+            z.write(os.path.join(root, name), f"gan-course/{name}")
+        for folder in ("notebooks", "course_lib"):
+            for parent, _, files in sorted(os.walk(os.path.join(root, folder))):
+                for name in sorted(files):
+                    if name.endswith((".ipynb", ".py")) and ".ipynb_checkpoints" not in parent:
+                        full = os.path.join(parent, name)
+                        z.write(full, os.path.join("gan-course", os.path.relpath(full, root)))
+    print(f"student bundle: {path}")
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", help="release folder (default: notebooks/)")
     parser.add_argument("--db", help="gradebook file (default: gradebook.db at the course root)")
+    parser.add_argument("--bundle", help="also write a student zip (notebooks + course_lib) here")
     args = parser.parse_args()
     release(args.out, args.db)
+    if args.bundle:
+        bundle(args.bundle)
