@@ -235,6 +235,8 @@ def _watch_memory(client, limit_bytes, stop):
 def outcome(cell):
     """None if the cell ran cleanly, else a short reason."""
     for out in cell.outputs:
+        if out.output_type == "error" and out.ename == "KeyboardInterrupt":  # nbclient interrupts at the timeout
+            return "the cell ran past the time limit and was stopped: an infinite loop?"
         if out.output_type == "error":
             return f"{out.ename}: {out.evalue}"
         if out.output_type == "stream" and out.name == "stderr" and not IGNORABLE_STDERR.search(out.text):
