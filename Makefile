@@ -14,7 +14,7 @@ $(VENV)/.ready: pyproject.toml constraints-ci.txt
 	touch $@
 
 lab: $(VENV)/.ready
-	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: $(VENV)/.ready
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
