@@ -35,13 +35,15 @@ from concurrent.futures import ProcessPoolExecutor
 import nbformat
 import psutil
 from nbclient import NotebookClient
+from traitlets.config import PyFileConfigLoader
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from release import ROOT, assignments  # noqa: E402
 
 HIDDEN = "### BEGIN HIDDEN TESTS"
 HIDDEN_END = "### END HIDDEN TESTS"
-IGNORABLE_STDERR = re.compile(r"^(\S+:\d+: \w*Warning: [^\n]*\n(  [^\n]*\n)*)+$")
+# The same harmless-warning pattern that nbgrader's IgnorePattern uses, read from nbgrader_config.py.
+IGNORABLE_STDERR = re.compile(PyFileConfigLoader("nbgrader_config.py", path=ROOT).load_config().IgnorePattern.pattern)
 
 
 def meta(cell):
