@@ -1,83 +1,118 @@
 """The grading round trip with real nbgrader: release, submit, autograde, read the gradebook.
 
-Four submissions of 01_toy_gan:
+For every notebook in ROUND_TRIPS, three students submit it:
   solution   every exercise answered as in the source            -> full marks
   untouched  the student version as released                      -> 0 on every graded test
-  nodetach   train_step without .detach() on D's fake batch         -> all but train_step's points
-  warns      correct, but sample_noise writes a warning to stderr   -> full marks
+  bug        one typical bug in one exercise                      -> exactly that exercise's points lost
+and, for 01 only, a fourth:
+  warns      correct, but sample_noise writes a warning to stderr  -> full marks
 """
+from collections import namedtuple
+
 import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
 from conftest import complete, grade_id, read, release_tool
 
-NAME = "01_toy_gan"
+Bug = namedtuple("Bug", "cell old new failing")
+ROUND_TRIPS = {
+    # notebook: the bug (an edit of one solution cell) and the graded test cells it must fail
+    "01_toy_gan": Bug("train_step", ").detach()", ")", {"test_train_step"}),
+}
+STUDENTS = ("solution", "untouched", "bug", "warns")
 
 
-def answer(nb, gid, old, new):
-    """Edit the answer in solution cell ``gid``; the edit must apply."""
+def edit(nb, gid, old, new):
+    """A copy of ``nb`` with the answer in solution cell ``gid`` edited; the edit must apply."""
+    nb = nbformat.from_dict(nb)
     cell = next(c for c in nb.cells if grade_id(c) == gid)
     assert old in cell.source, f"{old!r} not in {gid}"
     cell.source = cell.source.replace(old, new)
+    return nb
+
+
+def submissions(course, name):
+    student = read(course / "notebooks" / name / f"{name}.ipynb")
+    solution = complete(student, read(course / "solutions" / name / f"{name}.ipynb"))
+    bug = ROUND_TRIPS[name]
+    subs = {"solution": solution, "untouched": student, "bug": edit(solution, bug.cell, bug.old, bug.new)}
+    if name == "01_toy_gan":
+        subs["warns"] = edit(solution, "sample_noise", "    return torch.randn",
+                             "    import warnings\n    warnings.warn('drawing noise on the CPU')\n    return torch.randn")
+    return subs
 
 
 @pytest.fixture(scope="module")
 def graded(course):
-    student = read(course / "notebooks" / NAME / f"{NAME}.ipynb")
-    solution = complete(student, read(course / "solutions" / NAME / f"{NAME}.ipynb"))
-    nodetach = nbformat.from_dict(solution)
-    answer(nodetach, "train_step", ").detach()", ")")
-    warns = nbformat.from_dict(solution)
-    answer(warns, "sample_noise", "    return torch.randn",
-           "    import warnings\n    warnings.warn('drawing noise on the CPU')\n    return torch.randn")
-    for student_id, nb in {"solution": solution, "untouched": student, "nodetach": nodetach, "warns": warns}.items():
-        folder = course / "submitted" / student_id / NAME
-        folder.mkdir(parents=True)
-        nbformat.write(nb, folder / f"{NAME}.ipynb")
-    done = release_tool.nbgrader("autograde", NAME, "--force", root=str(course))
-    scores = {}
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        for student_id in ("solution", "untouched", "nodetach", "warns"):
-            nb = gb.find_submission_notebook(NAME, NAME, student_id)
-            scores[student_id] = {g.name: (g.score, g.max_score) for g in nb.grades if g.max_score}
-    return done, scores, course
+    """{notebook: (autograde's CompletedProcess, {student: {test cell: (score, max)}})}."""
+    out = {}
+    for name in ROUND_TRIPS:
+        for student_id, nb in submissions(course, name).items():
+            folder = course / "submitted" / student_id / name
+            folder.mkdir(parents=True)
+            nbformat.write(nb, folder / f"{name}.ipynb")
+        done = release_tool.nbgrader("autograde", name, "--force", root=str(course))
+        scores = {}
+        with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+            for student_id in STUDENTS:
+                try:
+                    nb = gb.find_submission_notebook(name, name, student_id)
+                except Exception:  # this student did not submit this notebook
+                    continue
+                scores[student_id] = {g.name: (g.score, g.max_score) for g in nb.grades if g.max_score}
+        out[name] = (done, scores)
+    return out
 
 
 def total(cells):
     return sum(score for score, _ in cells.values())
 
 
-def test_autograde_completes(graded):
-    done, scores, _ = graded
+def maximum(cells):
+    return sum(m for _, m in cells.values())
+
+
+def test_every_notebook_has_a_round_trip():
+    assert set(ROUND_TRIPS) == set(release_tool.assignments())
+
+
+@pytest.mark.parametrize("name", ROUND_TRIPS)
+def test_autograde_completes_and_grades_every_test_cell(graded, course, name):
+    done, scores = graded[name]
     assert done.returncode == 0, done.stdout + done.stderr
-    assert set(scores["solution"]) == {"test_sample_noise", "test_discriminator_loss", "test_optimal_discriminator",
-                                       "test_generator_loss_saturating", "test_generator_loss_nonsaturating",
-                                       "test_train_step"}
+    source = read(course / "solutions" / name / f"{name}.ipynb")
+    tests = {grade_id(c) for c in source.cells if c.metadata.get("nbgrader", {}).get("grade")}
+    assert set(scores["solution"]) == tests
 
 
-def test_solution_gets_full_marks(graded):
-    cells = graded[1]["solution"]
-    assert total(cells) == sum(m for _, m in cells.values()) == 9
+@pytest.mark.parametrize("name", ROUND_TRIPS)
+def test_solution_gets_full_marks(graded, name):
+    cells = graded[name][1]["solution"]
+    assert total(cells) == maximum(cells) > 0
 
 
-def test_untouched_student_version_gets_zero_everywhere(graded):
-    assert all(score == 0 for score, _ in graded[1]["untouched"].values())
+@pytest.mark.parametrize("name", ROUND_TRIPS)
+def test_untouched_student_version_gets_zero_everywhere(graded, name):
+    assert all(score == 0 for score, _ in graded[name][1]["untouched"].values())
 
 
-def test_missing_detach_loses_exactly_the_train_step_points(graded):
-    cells = graded[1]["nodetach"]
-    assert cells["test_train_step"] == (0, 3)
-    assert total(cells) == 6
+@pytest.mark.parametrize("name", ROUND_TRIPS)
+def test_a_typical_bug_loses_exactly_its_exercise(graded, name):
+    cells, failing = graded[name][1]["bug"], ROUND_TRIPS[name].failing
+    assert {test for test, (score, _) in cells.items() if score == 0} == failing
+    assert total(cells) == maximum(cells) - sum(cells[test][1] for test in failing)
 
 
 def test_a_warning_on_stderr_does_not_zero_a_correct_cell(graded):
-    assert total(graded[1]["warns"]) == 9
+    cells = graded["01_toy_gan"][1]["warns"]
+    assert total(cells) == maximum(cells) == 9
 
 
-def test_no_training_runs_under_autograde(graded):
-    course = graded[2]
-    nb = read(course / "autograded" / "solution" / NAME / f"{NAME}.ipynb")
+@pytest.mark.parametrize("name", ROUND_TRIPS)
+def test_no_training_runs_under_autograde(graded, course, name):
+    nb = read(course / "autograded" / "solution" / name / f"{name}.ipynb")
     text = "\n".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
-    assert "1-D GAN: skipped while grading" in text and "ring GAN: skipped while grading" in text
     assert "autograding: training is skipped" in text
+    assert "skipped while grading" in text
+    assert "it/s]" not in text  # no tqdm progress bar: nothing was trained
