@@ -1,0 +1,197 @@
+"""Interactive widgets: sliders and buttons that redraw one picture in place.
+
+The core is ``Panel``: a few ipywidgets controls bound to a render function that turns their
+values into images. Each change re-renders into the same ``ipywidgets.Image`` as PNG bytes, so
+a slider never stacks new figures in the output (matplotlib figures inside widget callbacks do,
+in Colab especially). The course's widgets are thin functions over it, for example
+``interpolation`` below.
+
+The render functions run under ``evaluating(G)``: no gradients, eval mode, and G's training
+flag restored afterwards, so a widget can sit between two training cells.
+"""
+import contextlib
+import html
+import io
+
+import ipywidgets
+import matplotlib.image
+import torch
+from IPython.display import display
+from torchvision.utils import make_grid
+
+from . import guard
+
+SEED_MAX = 2**31 - 1
+
+
+@contextlib.contextmanager
+def evaluating(module):
+    """Run ``module`` in eval mode without gradients, then restore its training flag."""
+    if not isinstance(module, torch.nn.Module):
+        raise TypeError(f"expected a torch.nn.Module, got {guard.describe(module)}")
+    was_training = module.training
+    module.eval()
+    try:
+        with torch.no_grad():
+            yield module
+    finally:
+        module.train(was_training)
+
+
+def to_png(images, *, nrow=8, scale=None, height=224):
+    """PNG bytes of (B, C, H, W) or (C, H, W) images in [-1, 1] (C = 1 or 3), as one grid.
+
+    Several images are framed by white lines one pixel wide. Each pixel becomes a ``scale`` x ``scale``
+    block (nearest neighbour, so pixels stay sharp); by default the largest integer scale that keeps one image at most ``height`` pixels tall,
+    and at least 1. Values outside [-1, 1] are clipped: an untrained G may overshoot.
+    """
+    images = guard.tensor(images, "images").detach().cpu().float()
+    if images.dim() == 3:
+        images = images[None]
+    if images.dim() != 4 or images.shape[0] == 0 or images.shape[1] not in (1, 3):
+        raise ValueError(f"images must have shape (B, C, H, W) or (C, H, W) with C = 1 or 3, "
+                         f"got {guard.describe(images)}")
+    guard.positive_int(nrow, "nrow")
+    if scale is None:
+        scale = max(1, height // images.shape[2])
+    guard.positive_int(scale, "scale")
+    grid = make_grid((images.clamp(-1, 1) + 1) / 2, nrow=nrow, padding=1, pad_value=1.0)  # (3, H', W')
+    grid = grid.repeat_interleave(scale, dim=1).repeat_interleave(scale, dim=2)
+    buffer = io.BytesIO()
+    matplotlib.image.imsave(buffer, (grid * 255).round().to(torch.uint8).permute(1, 2, 0).numpy(), format="png")
+    return buffer.getvalue()
+
+
+class Panel:
+    """Controls bound to ``render``; one ``Image`` (and one caption line) redrawn in place.
+
+    controls: {name: ipywidgets value widget (slider, dropdown, text box...)}.
+    render(**values) returns images for ``to_png`` ((B, C, H, W) or (C, H, W) in [-1, 1]),
+    or a pair (images, caption text). It runs once now, so that a broken render function fails
+    in the cell that builds the widget, and again whenever a control's value changes; an error
+    during an interaction is shown in the caption instead of disappearing into the log.
+    Several panels may share controls (a main picture and a strip under it, say).
+    """
+
+    def __init__(self, render, controls, *, nrow=8, scale=None, height=224):
+        if not callable(render):
+            raise TypeError(f"render must be a function of the controls' values, got {guard.describe(render)}")
+        if not isinstance(controls, dict) or not all(
+                isinstance(k, str) and isinstance(c, ipywidgets.ValueWidget) for k, c in controls.items()):
+            raise TypeError(f"controls must be a dict {{name: ipywidgets value widget}}, got {guard.describe(controls)}")
+        self.render = render
+        self.controls = controls
+        self.png_options = dict(nrow=nrow, scale=scale, height=height)
+        self.image = ipywidgets.Image(format="png")
+        self.caption = ipywidgets.HTML()
+        self.refresh()
+        for control in controls.values():
+            control.observe(self._changed, names="value")
+
+    def values(self):
+        return {name: control.value for name, control in self.controls.items()}
+
+    def refresh(self):
+        """Render the current values into the image and the caption."""
+        out = self.render(**self.values())
+        images, text = out if isinstance(out, tuple) else (out, "")
+        self.image.value = to_png(images, **self.png_options)
+        self.caption.value = html.escape(str(text))
+
+    def _changed(self, change):
+        try:
+            self.refresh()
+        except Exception as error:  # shown where the student looks, not in the server log
+            self.caption.value = (f'<span style="color:#b00">{html.escape(type(error).__name__)}: '
+                                  f"{html.escape(str(error))}</span>")
+
+
+class Widget:
+    """What a widget function returns: its parts by name (for tests), displayed as ``box``."""
+
+    def __init__(self, box, **parts):
+        self.box = box
+        self.__dict__.update(parts)
+
+    def _ipython_display_(self):
+        display(self.box)
+
+
+def _module_output(G, z):
+    """G(z) for z of shape (B, z_dim), checked to be (B, C, H, W) images with C = 1 or 3."""
+    param = next(G.parameters(), None)
+    with evaluating(G):
+        x = G(z.to(param.device if param is not None else "cpu"))
+    if not isinstance(x, torch.Tensor) or x.dim() != 4 or x.shape[0] != z.shape[0] or x.shape[1] not in (1, 3):
+        raise ValueError(f"G must map noise of shape ({z.shape[0]}, {z.shape[1]}) to images of shape "
+                         f"({z.shape[0]}, C, H, W) with C = 1 or 3, got {guard.describe(x)}")
+    return x
+
+
+def latent(z_dim, seed):
+    """The latent code of a seed: (z_dim,) standard normal, the same on every machine."""
+    return torch.randn(z_dim, generator=torch.Generator().manual_seed(seed))
+
+
+def _seed_box(value, description):
+    return ipywidgets.BoundedIntText(value=value, min=0, max=SEED_MAX, description=description,
+                                     layout=ipywidgets.Layout(width="160px"))
+
+
+def _next_seed_button(box, description):
+    button = ipywidgets.Button(description=description, layout=ipywidgets.Layout(width="80px"))
+    button.on_click(lambda _: setattr(box, "value", (box.value + 1) % (SEED_MAX + 1)))
+    return button
+
+
+def interpolation(G, z_dim, methods, *, seed=0, steps=9):
+    """Walk from G(z0) to G(z1) with a slider t, comparing interpolation methods.
+
+    G: a module mapping (B, z_dim) noise to (B, C, H, W) images in [-1, 1], C = 1 or 3.
+    methods: {name: f}, each f(z0, z1, t) -> z_t for z0, z1 of shape (z_dim,) and t in [0, 1].
+    z0 and z1 come from two seed boxes (``seed`` and ``seed + 1`` to start); the "new" buttons
+    step a seed on. Under the picture of G(z_t), a strip shows the path at ``steps`` values of t.
+    Returns a Widget with parts ``slider``, ``method``, ``seed0``, ``seed1``, ``new_z0``, ``new_z1``,
+    ``image``, ``path``, ``caption``.
+    """
+    if not isinstance(G, torch.nn.Module):
+        raise TypeError(f"G must be a torch.nn.Module, got {guard.describe(G)}")
+    guard.positive_int(z_dim, "z_dim")
+    if not isinstance(methods, dict) or not methods or not all(
+            isinstance(k, str) and callable(f) for k, f in methods.items()):
+        raise TypeError("methods must be a non-empty dict {name: f(z0, z1, t)} of functions, "
+                        f"got {guard.describe(methods)}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < SEED_MAX:
+        raise ValueError(f"seed must be an int in [0, {SEED_MAX}), got {guard.describe(seed)}")
+    guard.positive_int(steps, "steps")
+
+    def z_at(method, seed0, seed1, t):
+        z = methods[method](latent(z_dim, seed0), latent(z_dim, seed1), float(t))
+        if not isinstance(z, torch.Tensor) or tuple(z.shape) != (z_dim,):
+            raise ValueError(f"{method}(z0, z1, t) must return a tensor of shape ({z_dim},) for z0, z1 "
+                             f"of shape ({z_dim},), got {guard.describe(z)}")
+        return z
+
+    def picture(method, seed0, seed1, t):
+        z = z_at(method, seed0, seed1, t)
+        return _module_output(G, z[None]), f"{method}, t = {t:.2f}, |z_t| = {z.norm():.2f}"
+
+    def path(method, seed0, seed1):
+        ts = torch.linspace(0, 1, steps).tolist()
+        return _module_output(G, torch.stack([z_at(method, seed0, seed1, t) for t in ts]))
+
+    slider = ipywidgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.01, description="t",
+                                    continuous_update=True, readout_format=".2f")
+    method = ipywidgets.ToggleButtons(options=list(methods), description="method")
+    seed0, seed1 = _seed_box(seed, "z0 seed"), _seed_box(seed + 1, "z1 seed")
+    new_z0, new_z1 = _next_seed_button(seed0, "new z0"), _next_seed_button(seed1, "new z1")
+    choice = dict(method=method, seed0=seed0, seed1=seed1)
+    main = Panel(picture, dict(choice, t=slider))
+    strip = Panel(path, choice, nrow=steps, height=64)
+    box = ipywidgets.VBox([
+        ipywidgets.HBox([seed0, new_z0, seed1, new_z1]), method, slider,
+        main.image, main.caption, ipywidgets.HTML(f"the path at {steps} values of t from 0 to 1:"),
+        strip.image, strip.caption,
+    ])
+    return Widget(box, slider=slider, method=method, seed0=seed0, seed1=seed1, new_z0=new_z0,
+                  new_z1=new_z1, image=main.image, path=strip.image, caption=main.caption, panels=(main, strip))

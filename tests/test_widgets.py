@@ -1,0 +1,168 @@
+import io
+
+import ipywidgets
+import matplotlib.image
+import pytest
+import torch
+
+from course_lib import widgets
+
+Z_DIM = 6
+
+
+def lerp(z0, z1, t):
+    return (1 - t) * z0 + t * z1
+
+
+def halfway_home(z0, z1, t):  # any second method, different from lerp
+    return lerp(z0, z1, t) * (1 - t * (1 - t))
+
+
+def tiny_G(channels=1, size=8):
+    torch.manual_seed(0)
+    return torch.nn.Sequential(
+        torch.nn.Linear(Z_DIM, channels * size * size),
+        torch.nn.BatchNorm1d(channels * size * size),  # eval mode matters for a single z
+        torch.nn.Tanh(),
+        torch.nn.Unflatten(1, (channels, size, size)),
+    )
+
+
+def make(G=None, **kwargs):
+    return widgets.interpolation(G or tiny_G(), Z_DIM, {"lerp": lerp, "halfway": halfway_home}, **kwargs)
+
+
+def G_png(G, z):
+    with widgets.evaluating(G):
+        return widgets.to_png(G(z[None]))
+
+
+def pixels(png):
+    return matplotlib.image.imread(io.BytesIO(png))  # (H, W, channels) in [0, 1]
+
+
+def test_to_png_upscales_and_keeps_pixels_sharp():
+    x = torch.tensor([[[-1.0, 1.0], [0.0, 1.0]]])  # (1, 2, 2)
+    one = pixels(widgets.to_png(x, scale=3))
+    assert one.shape[:2] == (6, 6)
+    assert one[0, 0, 0] == 0 and one[2, 2, 0] == 0 and one[0, 3, 0] == 1 and one[3, 0, 0] == 128 / 255
+    two = pixels(widgets.to_png(torch.stack([x, -x]), scale=3))
+    assert two.shape[:2] == (3 * (1 + 2 + 1), 3 * (1 + 2 + 1 + 2 + 1))  # white gaps of one pixel, scaled
+    assert (two[0] == 1).all()
+
+
+def test_to_png_default_scale_makes_a_small_digit_large():
+    assert pixels(widgets.to_png(torch.zeros(1, 28, 28))).shape[:2] == (224, 224)
+    assert pixels(widgets.to_png(torch.zeros(3, 64, 64))).shape[:2] == (192, 192)
+
+
+@pytest.mark.parametrize("bad", [torch.zeros(2, 2, 4, 4), torch.zeros(4, 4), torch.zeros(0, 1, 4, 4), [0.0]])
+def test_to_png_refuses_what_is_not_an_image(bad):
+    with pytest.raises((TypeError, ValueError)):
+        widgets.to_png(bad)
+
+
+def test_t_zero_and_one_show_G_of_z0_and_z1_exactly():
+    G = tiny_G()
+    w = make(G, seed=5)
+    w.slider.value = 0.0
+    assert w.image.value == G_png(G, widgets.latent(Z_DIM, 5))
+    w.slider.value = 1.0
+    assert w.image.value == G_png(G, widgets.latent(Z_DIM, 6))
+
+
+def test_slider_method_and_resampling_change_the_picture():
+    w = make()
+    seen = [w.image.value]
+    w.slider.value = 0.2
+    seen.append(w.image.value)
+    w.method.value = "halfway"
+    seen.append(w.image.value)
+    path = w.path.value
+    w.new_z0.click()
+    seen.append(w.image.value)
+    assert w.seed0.value == 1 and w.path.value != path
+    w.seed1.value = 40
+    seen.append(w.image.value)
+    assert len(set(seen)) == len(seen)
+    assert "halfway" in w.caption.value and "0.20" in w.caption.value
+
+
+def test_the_slider_does_not_redraw_the_path():
+    w = make()
+    path = w.path.value
+    w.slider.value = 0.9
+    assert w.path.value == path
+
+
+def test_rgb_images_and_training_flag_restored():
+    G = tiny_G(channels=3, size=16)
+    G.train()
+    w = make(G)
+    w.slider.value = 0.7
+    assert G.training
+    G.eval()
+    w.slider.value = 0.1
+    assert not G.training
+
+
+def test_same_seed_same_picture():
+    assert make(seed=3).image.value == make(seed=3).image.value
+
+
+def test_an_error_during_interaction_shows_in_the_caption():
+    def unfinished(z0, z1, t):
+        raise NotImplementedError("write slerp first")
+
+    w = widgets.interpolation(tiny_G(), Z_DIM, {"lerp": lerp, "slerp": unfinished})
+    before = w.image.value
+    w.method.value = "slerp"
+    assert "NotImplementedError" in w.caption.value and "write slerp first" in w.caption.value
+    assert w.image.value == before
+    w.method.value = "lerp"
+    w.slider.value = 0.3
+    assert "Error" not in w.caption.value
+
+
+@pytest.mark.parametrize("G, z_dim, methods, match", [
+    (lambda z: z, Z_DIM, {"lerp": lerp}, "torch.nn.Module"),
+    (None, 0, {"lerp": lerp}, "z_dim"),
+    (None, Z_DIM, [lerp], "methods must be"),
+    (None, Z_DIM, {}, "methods must be"),
+    (None, Z_DIM, {"lerp": "lerp"}, "methods must be"),
+    (None, Z_DIM, {"lerp": lambda z0, z1, t: z0[:2]}, r"shape \(6,\)"),
+    (torch.nn.Linear(Z_DIM, 5), Z_DIM, {"lerp": lerp}, r"images of shape \(1, C, H, W\)"),
+    (torch.nn.Sequential(torch.nn.Linear(Z_DIM, 32), torch.nn.Unflatten(1, (2, 4, 4))), Z_DIM,
+     {"lerp": lerp}, "C = 1 or 3"),
+])
+def test_bad_input_is_refused_with_a_clear_error(G, z_dim, methods, match):
+    with pytest.raises((TypeError, ValueError), match=match):
+        widgets.interpolation(tiny_G() if G is None else G, z_dim, methods)
+
+
+def test_bad_seed_is_refused():
+    with pytest.raises(ValueError, match="seed"):
+        make(seed=-1)
+
+
+def test_panel_is_a_reusable_core():
+    alpha = ipywidgets.FloatSlider(value=0.0, min=0.0, max=1.0)
+    panel = widgets.Panel(lambda alpha: (torch.full((1, 4, 4), 2 * alpha - 1), f"alpha {alpha}"),
+                          {"alpha": alpha})
+    first = panel.image.value
+    alpha.value = 1.0
+    assert panel.image.value != first and panel.caption.value == "alpha 1.0"
+    with pytest.raises(TypeError, match="controls"):
+        widgets.Panel(lambda: None, {"alpha": 0.5})
+    with pytest.raises(TypeError, match="render"):
+        widgets.Panel(None, {})
+
+
+def test_evaluating_restores_the_flag_even_after_an_error():
+    G = tiny_G()
+    G.train()
+    with pytest.raises(RuntimeError):
+        with widgets.evaluating(G):
+            assert not G.training and not torch.is_grad_enabled()
+            raise RuntimeError
+    assert G.training
