@@ -37,6 +37,8 @@ import psutil
 from nbclient import NotebookClient
 from traitlets.config import PyFileConfigLoader
 
+from course_lib.submit import functions
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from release import ROOT, assignments  # noqa: E402
 
@@ -65,14 +67,6 @@ def discover(folder):
         elif entry.endswith(".ipynb"):
             found.append((entry.split("_", 1)[0] if "_" in entry else entry[:-6], path))
     return found
-
-
-def functions(code):
-    """Names of the functions a piece of code defines at top level (empty if it does not parse)."""
-    try:
-        return {n.name for n in ast.parse(code).body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    except SyntaxError:
-        return set()
 
 
 def identify(nb, path, sources):

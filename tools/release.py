@@ -4,13 +4,21 @@
     python tools/release.py --out DIR       # somewhere else (the tests compare the two)
     python tools/release.py --bundle student.zip   # also a zip for students: notebooks + course_lib
 
+It also writes course_lib/assignments.json, the list of graded cells that students check their
+notebooks against before submitting (course_lib.submit).
+
 nbgrader's generate_assignment is deterministic, so a fresh release must match notebooks/.
 """
 import argparse
+import json
 import os
 import subprocess
 import sys
 import zipfile
+
+import nbformat
+
+from course_lib import submit
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -41,6 +49,21 @@ def release(out=None, db=None, root=ROOT):
         if done.returncode != 0:
             raise RuntimeError(f"nbgrader generate_assignment {name} failed:\n{done.stdout}\n{done.stderr}")
         print(f"released {name}")
+    write_manifest(root)
+
+
+def manifest(root=ROOT):
+    """{notebook: its graded cells}: what ``course_lib.submit`` checks a student's notebook against."""
+    return {name: submit.graded_cells(nbformat.read(os.path.join(root, "solutions", name, name + ".ipynb"), as_version=4))
+            for name in assignments(root)}
+
+
+def write_manifest(root=ROOT):
+    path = os.path.join(root, "course_lib", "assignments.json")
+    if os.path.isdir(os.path.dirname(path)):
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(manifest(root), f, indent=1)
+            f.write("\n")
 
 
 STUDENT_README = """# GAN course: student bundle

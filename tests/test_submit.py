@@ -1,0 +1,85 @@
+"""course_lib.submit: the check students run before submitting."""
+import json
+import os
+
+import nbformat
+import pytest
+
+from conftest import ROOT, complete, grade_id, read, release_tool
+from course_lib import submit
+
+NAME = "01_toy_gan"
+STUDENT = os.path.join(ROOT, "notebooks", NAME, f"{NAME}.ipynb")
+SOURCE = os.path.join(ROOT, "solutions", NAME, f"{NAME}.ipynb")
+
+
+def manifest():
+    with open(submit.MANIFEST, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def test_the_shipped_list_of_graded_cells_matches_the_sources():
+    assert manifest() == release_tool.manifest(), "course_lib/assignments.json is stale: run `make release`"
+
+
+def test_inspect_finds_cells_by_metadata_then_by_their_functions():
+    nb = read(STUDENT)
+    for cell in nb.cells:
+        if grade_id(cell) == "train_step":
+            cell.metadata.pop("nbgrader")  # retyped in Colab: same code, no metadata
+    nb.cells = [c for c in nb.cells if grade_id(c) not in ("sample_noise", "test_sample_noise")]
+    status = submit.inspect(nb, manifest()[NAME])
+    assert status["train_step"] == "retyped"
+    assert status["sample_noise"] == status["test_sample_noise"] == "missing"
+    assert {s for gid, s in status.items() if gid not in ("train_step", "sample_noise", "test_sample_noise")} == {"ok"}
+
+
+def test_functions_reads_top_level_definitions_only():
+    assert submit.functions("def f():\n    def g(): pass\nclass C: pass\nasync def h(): pass") == {"f", "h"}
+    assert submit.functions("def broken(:") == set()
+
+
+@pytest.fixture(scope="module")
+def solved(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("submit")
+    good = complete(read(STUDENT), read(SOURCE))
+    buggy = nbformat.from_dict(good)
+    cell = next(c for c in buggy.cells if grade_id(c) == "train_step")
+    cell.source = cell.source.replace(").detach()", ")")
+    nbformat.write(good, folder / f"Copy of {NAME}.ipynb")
+    nbformat.write(buggy, folder / "buggy.ipynb")
+    return folder
+
+
+def test_a_complete_notebook_passes(solved, capsys):
+    assert submit.check(str(solved / f"Copy of {NAME}.ipynb")) is True
+    out = capsys.readouterr().out
+    assert "every check passes" in out and "How to submit" in out and "✗" not in out
+
+
+def test_a_failing_check_is_reported_with_its_message(solved, capsys):
+    assert submit.check(str(solved / "buggy.ipynb")) is False
+    lines = capsys.readouterr().out.splitlines()
+    failed = [line for line in lines if line.startswith("  ✗")]
+    assert len(failed) == 1 and "test_train_step" in failed[0] and "backward passes that reach G" in failed[0]
+
+
+def test_bad_input_and_grading(tmp_path, monkeypatch, capsys):
+    with pytest.raises(ValueError, match="must name an .ipynb file"):
+        submit.check("notebook.txt")
+    (tmp_path / "x.ipynb").write_text("{ not json")
+    with pytest.raises(ValueError, match="not a notebook file"):
+        submit.check(str(tmp_path / "x.ipynb"), run=False)
+    other = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1)")])
+    nbformat.write(other, tmp_path / "other.ipynb")
+    assert submit.check(str(tmp_path / "other.ipynb"), run=False) is False
+    assert "no graded cell" in capsys.readouterr().out
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    assert submit.check() is True
+    assert "skipped while grading" in capsys.readouterr().out
+
+
+def test_outside_a_notebook_it_asks_for_the_path(capsys, monkeypatch):
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    assert submit.check() is False
+    assert "Give its path" in capsys.readouterr().out
