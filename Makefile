@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(abspath $(VENV))/bin
 export PATH := $(BIN):$(PATH)
 
-.PHONY: lab test release benchmark
+.PHONY: lab test release grade benchmark
 
 $(VENV)/.ready: pyproject.toml constraints-ci.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,14 @@ lab: $(VENV)/.ready
 test: $(VENV)/.ready
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# notebooks/ from solutions/, and the student bundle dist/gan-course-student.zip
 release: $(VENV)/.ready
-	$(BIN)/python tools/release.py
+	$(BIN)/python tools/release.py --bundle dist/gan-course-student.zip
+
+# make grade SUBMISSIONS=path/to/folder-or.zip  ->  grades/grades.csv and grades/feedback/
+grade: $(VENV)/.ready
+	$(if $(SUBMISSIONS),,$(error give the submissions: make grade SUBMISSIONS=path/to/folder-or.zip))
+	$(BIN)/python tools/grade.py "$(SUBMISSIONS)" --out grades --jobs $(or $(JOBS),2)
 
 benchmark: $(VENV)/.ready
 	$(BIN)/python tools/benchmark.py $(BENCHMARK_ARGS)

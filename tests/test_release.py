@@ -63,10 +63,11 @@ def test_student_bundle_has_notebooks_and_library_but_no_solutions(tmp_path):
     release_tool.bundle(path)
     with zipfile.ZipFile(path) as z:
         names = z.namelist()
-        text = "\n".join(z.read(n).decode() for n in names)
+        text = "\n".join(z.read(n).decode() for n in names if not n.endswith(".pt"))
     for name in ASSIGNMENTS:
         assert f"gan-course/notebooks/{name}/{name}.ipynb" in names
     assert "gan-course/course_lib/__init__.py" in names and "gan-course/pyproject.toml" in names
+    assert "gan-course/course_lib/assignments.json" in names  # what course_lib.submit checks against
     assert not [n for n in names if "solutions/" in n or n.endswith(".db")]
     for marker in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
         assert marker not in text

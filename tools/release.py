@@ -52,6 +52,18 @@ def release(out=None, db=None, root=ROOT):
     write_manifest(root)
 
 
+def answered(student, source):
+    """The student notebook with every answer cell filled in as in the source notebook."""
+    answers = {c.metadata["nbgrader"]["grade_id"]: c.source for c in source.cells
+               if c.metadata.get("nbgrader", {}).get("solution")}
+    done = nbformat.from_dict(student)
+    for cell in done.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if gid in answers:
+            cell.source = answers[gid]
+    return done
+
+
 def manifest(root=ROOT):
     """{notebook: its graded cells}: what ``course_lib.submit`` checks a student's notebook against."""
     return {name: submit.graded_cells(nbformat.read(os.path.join(root, "solutions", name, name + ".ipynb"), as_version=4))
@@ -74,14 +86,16 @@ Install the helper library (Python 3.10 or newer), from this folder:
 
 or, on Colab, run the first cell of a notebook: it installs the library from the course repository.
 Then open the notebooks in `notebooks/` in JupyterLab, Jupyter or Colab, and work through each one
-top to bottom. Before you submit, restart the kernel and run all cells, and check that every check
-cell prints a line starting with a tick. Submit the .ipynb file as your course asks (Colab: File ->
-Download -> Download .ipynb).
+top to bottom. Before you submit, run the last cell of the notebook (or, from a terminal,
+`python -m course_lib.submit NOTEBOOK.ipynb`): it checks that every graded cell is in place,
+runs the notebook afresh and lists each check. Submit the .ipynb file as your course asks
+(Colab: File -> Download -> Download .ipynb).
 """
 
 
 def bundle(path, root=ROOT):
-    """A zip for students: the released notebooks and course_lib, with no solutions or gradebook."""
+    """A zip for students: the released notebooks and course_lib (with its weights), no solutions or gradebook."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("gan-course/STUDENT.md", STUDENT_README)
         for name in ("pyproject.toml", "README.md"):  # pip needs both to install course_lib
@@ -89,7 +103,8 @@ def bundle(path, root=ROOT):
         for folder in ("notebooks", "course_lib"):
             for parent, _, files in sorted(os.walk(os.path.join(root, folder))):
                 for name in sorted(files):
-                    if name.endswith((".ipynb", ".py")) and ".ipynb_checkpoints" not in parent:
+                    # .pt, .json: the classifier weights and the list of graded cells (package data)
+                    if name.endswith((".ipynb", ".py", ".pt", ".json")) and ".ipynb_checkpoints" not in parent:
                         full = os.path.join(parent, name)
                         z.write(full, os.path.join("gan-course", os.path.relpath(full, root)))
     print(f"student bundle: {path}")
