@@ -181,14 +181,16 @@ def interpolation(G, z_dim, methods, *, seed=0, steps=9):
         return _module_output(G, torch.stack([z_at(method, seed0, seed1, t) for t in ts]))
 
     slider = ipywidgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.01, description="t",
-                                    continuous_update=True, readout_format=".2f")
+                                    continuous_update=True, readout_format=".2f",
+                                    layout=ipywidgets.Layout(width="480px"))
     method = ipywidgets.ToggleButtons(options=list(methods), description="method")
     seed0, seed1 = _seed_box(seed, "z0 seed"), _seed_box(seed + 1, "z1 seed")
     new_z0, new_z1 = _next_seed_button(seed0, "new z0"), _next_seed_button(seed1, "new z1")
     choice = dict(method=method, seed0=seed0, seed1=seed1)
     main = Panel(picture, dict(choice, t=slider))
     strip = Panel(path, choice, nrow=steps, height=64)
-    box = ipywidgets.VBox([
+    # flex-start: a column box would stretch each image to the output's full width.
+    box = ipywidgets.VBox(layout=ipywidgets.Layout(align_items="flex-start"), children=[
         ipywidgets.HBox([seed0, new_z0, seed1, new_z1]), method, slider,
         main.image, main.caption, ipywidgets.HTML(f"the path at {steps} values of t from 0 to 1:"),
         strip.image, strip.caption,
