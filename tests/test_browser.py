@@ -150,11 +150,13 @@ def lab(tmp_path_factory):
         env[f"JUPYTER_{name.upper()}_DIR"] = str(home / name)
     env["JUPYTERLAB_SETTINGS_DIR"] = str(home / "settings")
     env["JUPYTERLAB_WORKSPACES_DIR"] = str(home / "workspaces")
-    # No "would you like news?" notice over the notebook.
-    notification = home / "settings" / "@jupyterlab" / "apputils-extension"
-    notification.mkdir(parents=True)
-    (notification / "notification.jupyterlab-settings").write_text(
-        '{"fetchNews": "false", "checkForUpdates": false}')
+    # No "would you like news?" notice over the notebook; every cell kept in the page.
+    settings = {"apputils-extension/notification": '{"fetchNews": "false", "checkForUpdates": false}',
+                "notebook-extension/tracker": '{"windowingMode": "none"}'}
+    for plugin, value in settings.items():
+        path = home / "settings" / "@jupyterlab" / f"{plugin}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(value)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = open(home / "jupyterlab.log", "w")
