@@ -117,14 +117,20 @@ class Widget:
         display(self.box)
 
 
-def _module_output(G, z):
-    """G(z) for z of shape (B, z_dim), checked to be (B, C, H, W) images with C = 1 or 3."""
+def generate(G, *inputs):
+    """G(*inputs) as a picture: eval mode, no gradients, inputs moved to G's device.
+
+    inputs: tensors whose first dimension is the batch B (noise (B, z_dim), labels (B,), ...).
+    Returns G's output, checked to be (B, C, H, W) images with C = 1 or 3.
+    """
     param = next(G.parameters(), None)
     with evaluating(G):
-        x = G(z.to(param.device if param is not None else "cpu"))
-    if not isinstance(x, torch.Tensor) or x.dim() != 4 or x.shape[0] != z.shape[0] or x.shape[1] not in (1, 3):
-        raise ValueError(f"G must map noise of shape ({z.shape[0]}, {z.shape[1]}) to images of shape "
-                         f"({z.shape[0]}, C, H, W) with C = 1 or 3, got {guard.describe(x)}")
+        x = G(*(v.to(param.device) if param is not None else v for v in inputs))
+    b = inputs[0].shape[0]
+    if not isinstance(x, torch.Tensor) or x.dim() != 4 or x.shape[0] != b or x.shape[1] not in (1, 3):
+        shapes = ", ".join(str(tuple(v.shape)) for v in inputs)
+        raise ValueError(f"G must map inputs of shape {shapes} to images of shape ({b}, C, H, W) "
+                         f"with C = 1 or 3, got {guard.describe(x)}")
     return x
 
 
@@ -174,11 +180,11 @@ def interpolation(G, z_dim, methods, *, seed=0, steps=9):
 
     def picture(method, seed0, seed1, t):
         z = z_at(method, seed0, seed1, t)
-        return _module_output(G, z[None]), f"{method}, t = {t:.2f}, |z_t| = {z.norm():.2f}"
+        return generate(G, z[None]), f"{method}, t = {t:.2f}, |z_t| = {z.norm():.2f}"
 
     def path(method, seed0, seed1):
         ts = torch.linspace(0, 1, steps).tolist()
-        return _module_output(G, torch.stack([z_at(method, seed0, seed1, t) for t in ts]))
+        return generate(G, torch.stack([z_at(method, seed0, seed1, t) for t in ts]))
 
     slider = ipywidgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.01, description="t",
                                     continuous_update=True, readout_format=".2f",

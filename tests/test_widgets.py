@@ -166,3 +166,23 @@ def test_evaluating_restores_the_flag_even_after_an_error():
             assert not G.training and not torch.is_grad_enabled()
             raise RuntimeError
     assert G.training
+
+
+def test_generate_takes_several_inputs_and_checks_the_images():
+    class Conditional(torch.nn.Module):  # G(z, y), as in a conditional GAN
+        def __init__(self):
+            super().__init__()
+            self.embed = torch.nn.Embedding(10, Z_DIM)
+            self.net = tiny_G()
+
+        def forward(self, z, y):
+            return self.net(z + self.embed(y))
+
+    G = Conditional()
+    x = widgets.generate(G, torch.randn(3, Z_DIM), torch.tensor([0, 1, 2]))
+    assert x.shape == (3, 1, 8, 8) and not x.requires_grad and G.training
+    G.forward = lambda z, y: z  # not images
+    with pytest.raises(ValueError, match=r"\(3, 6\), \(3,\)"):
+        widgets.generate(G, torch.randn(3, Z_DIM), torch.tensor([0, 1, 2]))
+    with pytest.raises(TypeError, match="torch.nn.Module"):
+        widgets.generate(lambda z: z, torch.randn(3, Z_DIM))
