@@ -123,8 +123,8 @@ def generate(G, *inputs):
     inputs: tensors whose first dimension is the batch B (noise (B, z_dim), labels (B,), ...).
     Returns G's output, checked to be (B, C, H, W) images with C = 1 or 3.
     """
-    param = next(G.parameters(), None)
     with evaluating(G):
+        param = next(G.parameters(), None)
         x = G(*(v.to(param.device) if param is not None else v for v in inputs))
     b = inputs[0].shape[0]
     if not isinstance(x, torch.Tensor) or x.dim() != 4 or x.shape[0] != b or x.shape[1] not in (1, 3):
