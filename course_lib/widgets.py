@@ -41,9 +41,10 @@ def evaluating(module):
 def to_png(images, *, nrow=8, scale=None, height=224):
     """PNG bytes of (B, C, H, W) or (C, H, W) images in [-1, 1] (C = 1 or 3), as one grid.
 
-    Several images are framed by white lines one pixel wide. Each pixel becomes a ``scale`` x ``scale``
-    block (nearest neighbour, so pixels stay sharp); by default the largest integer scale that keeps one image at most ``height`` pixels tall,
-    and at least 1. Values outside [-1, 1] are clipped: an untrained G may overshoot.
+    Several images are framed by white lines one pixel wide. Each pixel becomes a ``scale`` x
+    ``scale`` block (nearest neighbour, so pixels stay sharp); by default the largest integer
+    scale that keeps one image at most ``height`` pixels tall, and at least 1. Values outside
+    [-1, 1] are clipped: an untrained G may overshoot.
     """
     images = guard.tensor(images, "images").detach().cpu().float()
     if images.dim() == 3:
@@ -201,5 +202,5 @@ def interpolation(G, z_dim, methods, *, seed=0, steps=9):
         main.image, main.caption, ipywidgets.HTML(f"the path at {steps} values of t from 0 to 1:"),
         strip.image, strip.caption,
     ])
-    return Widget(box, slider=slider, method=method, seed0=seed0, seed1=seed1, new_z0=new_z0,
-                  new_z1=new_z1, image=main.image, path=strip.image, caption=main.caption, panels=(main, strip))
+    return Widget(box, slider=slider, method=method, seed0=seed0, seed1=seed1, new_z0=new_z0, new_z1=new_z1,
+                  image=main.image, path=strip.image, caption=main.caption, panels=(main, strip))
