@@ -25,14 +25,18 @@ SEED_MAX = 2**31 - 1
 
 
 @contextlib.contextmanager
-def evaluating(module):
-    """Run ``module`` in eval mode without gradients, then restore its training flag."""
+def evaluating(module, gradients=False):
+    """Run ``module`` in eval mode, then restore its training flag.
+
+    Without gradients by default; ``gradients=True`` keeps autograd on, for an attack that needs
+    the gradient with respect to the input.
+    """
     if not isinstance(module, torch.nn.Module):
         raise TypeError(f"expected a torch.nn.Module, got {guard.describe(module)}")
     was_training = module.training
     module.eval()
     try:
-        with torch.no_grad():
+        with torch.set_grad_enabled(gradients):
             yield module
     finally:
         module.train(was_training)
@@ -204,3 +208,68 @@ def interpolation(G, z_dim, methods, *, seed=0, steps=9):
     ])
     return Widget(box, slider=slider, method=method, seed0=seed0, seed1=seed1, new_z0=new_z0, new_z1=new_z1,
                   image=main.image, path=strip.image, caption=main.caption, panels=(main, strip))
+
+
+def attack(model, images, labels, attack_fn, *, eps_max=0.3, eps_step=0.005, eps_label="ε"):
+    """An ε slider over an attack on a classifier: the image, the perturbation, the prediction.
+
+    model: a module mapping (B, C, H, W) images in [-1, 1] to (B, K) class logits.
+    images: (N, C, H, W) in [-1, 1], C = 1 or 3; labels: (N,) int64 class indices.
+    attack_fn(model, x, y, eps) -> x_adv: the attack to show (the notebook's own), for x of shape
+    (1, C, H, W) and y of shape (1,); eps is the slider's value, passed on as it is.
+    The picture shows x, the perturbation x_adv - x (grey is 0; scaled so that its largest entry
+    is black or white) and x_adv; the caption gives both predictions with their confidence.
+    A box picks the image, and "next" steps it on.
+    Returns a Widget with parts ``slider``, ``index``, ``next``, ``image``, ``caption``.
+    """
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {guard.describe(model)}")
+    guard.tensor(images, "images", ndim=4)
+    if images.shape[0] == 0 or images.shape[1] not in (1, 3):
+        raise ValueError(f"images must have shape (N, C, H, W) with N >= 1 and C = 1 or 3, "
+                         f"got {guard.describe(images)}")
+    guard.tensor(labels, "labels", shape=(images.shape[0],), floating=False)
+    if labels.dtype != torch.int64:
+        raise TypeError(f"labels must be int64 class indices, got {guard.describe(labels)}")
+    if not callable(attack_fn):
+        raise TypeError(f"attack_fn must be a function (model, x, y, eps) -> x_adv, got {guard.describe(attack_fn)}")
+    guard.positive(eps_max, "eps_max")
+    guard.positive(eps_step, "eps_step")
+    param = next(model.parameters(), None)
+    device = param.device if param is not None else torch.device("cpu")
+
+    def predict(x):
+        probs = torch.softmax(model(x).detach(), dim=1)[0]  # (K,)
+        return probs.argmax().item(), probs.max().item()
+
+    def picture(eps, index):
+        x, y = images[index:index + 1].to(device), labels[index:index + 1].to(device)
+        with evaluating(model, gradients=True):  # the attack needs the input's gradient
+            x_adv = attack_fn(model, x, y, eps)
+            if not isinstance(x_adv, torch.Tensor) or x_adv.shape != x.shape:
+                raise ValueError(f"attack_fn must return x_adv of shape {tuple(x.shape)}, got {guard.describe(x_adv)}")
+            x_adv = x_adv.detach()
+            (pred, conf), (pred_adv, conf_adv) = predict(x), predict(x_adv)
+        delta = x_adv - x
+        largest = delta.abs().max()
+        shown = delta / largest if largest > 0 else delta  # in [-1, 1], grey at 0
+        verdict = "fooled" if pred_adv != y.item() else "not fooled"
+        text = (f"{eps_label} = {eps:.3f} | true label {y.item()} | clean: {pred} ({conf:.1%}) | "
+                f"adversarial: {pred_adv} ({conf_adv:.1%}), {verdict} | max |x_adv - x| = {largest:.3f}")
+        return torch.cat([x, shown, x_adv]).cpu(), text
+
+    slider = ipywidgets.FloatSlider(value=0.0, min=0.0, max=eps_max, step=eps_step, description=eps_label,
+                                    continuous_update=True, readout_format=".3f",
+                                    layout=ipywidgets.Layout(width="480px"))
+    index = ipywidgets.BoundedIntText(value=0, min=0, max=images.shape[0] - 1, description="image",
+                                      layout=ipywidgets.Layout(width="160px"))
+    next_image = ipywidgets.Button(description="next", layout=ipywidgets.Layout(width="80px"))
+    next_image.on_click(lambda _: setattr(index, "value", (index.value + 1) % images.shape[0]))
+    panel = Panel(picture, dict(eps=slider, index=index), nrow=3, height=168)
+    box = ipywidgets.VBox(layout=ipywidgets.Layout(align_items="flex-start"), children=[
+        ipywidgets.HBox([index, next_image]), slider,
+        ipywidgets.HTML("the image, the perturbation (grey is 0), the adversarial image:"),
+        panel.image, panel.caption,
+    ])
+    return Widget(box, slider=slider, index=index, next=next_image, image=panel.image, caption=panel.caption,
+                  panels=(panel,))

@@ -186,3 +186,102 @@ def test_generate_takes_several_inputs_and_checks_the_images():
         widgets.generate(G, torch.randn(3, Z_DIM), torch.tensor([0, 1, 2]))
     with pytest.raises(TypeError, match="torch.nn.Module"):
         widgets.generate(lambda z: z, torch.randn(3, Z_DIM))
+
+
+# --- the attack widget (notebook 09) ------------------------------------------------------------
+
+def tiny_classifier():
+    """Bright images are class 1, dark ones class 0: (B, 1, 8, 8) -> (B, 2) logits."""
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(64, 2))
+    with torch.no_grad():
+        model[1].weight.copy_(torch.stack([-torch.ones(64), torch.ones(64)]) / 8)
+        model[1].bias.zero_()
+    return model
+
+
+def brighten(model, x, y, eps):  # stands in for the notebook's FGSM, which course_lib must not hold
+    assert torch.is_grad_enabled() and not model.training
+    return (x + eps).clamp(-1, 1)
+
+
+def make_attack(model=None, attack_fn=brighten, **kwargs):
+    images = torch.stack([torch.full((1, 8, 8), -0.3), torch.full((1, 8, 8), 0.6), torch.full((1, 8, 8), -0.9)])
+    return widgets.attack(model or tiny_classifier(), images, torch.tensor([0, 1, 0]), attack_fn, **kwargs)
+
+
+def test_attack_at_eps_zero_shows_the_image_twice_and_no_perturbation():
+    w = make_attack()
+    x = torch.full((1, 1, 8, 8), -0.3)
+    assert w.image.value == widgets.to_png(torch.cat([x, torch.zeros_like(x), x]), nrow=3, height=168)
+    assert "true label 0" in w.caption.value and "clean: 0" in w.caption.value and "not fooled" in w.caption.value
+
+
+def test_attack_slider_fools_the_model_and_says_so():
+    w = make_attack(eps_max=1.0)
+    before = w.image.value
+    w.slider.value = 0.5  # -0.3 + 0.5 > 0: now class 1
+    assert w.image.value != before
+    assert "adversarial: 1" in w.caption.value and "fooled" in w.caption.value and "not fooled" not in w.caption.value
+    assert "0.500" in w.caption.value
+    pixels_now = pixels(w.image.value)
+    assert pixels_now[84, 84 + 168 + 1, 0] == 1.0  # the perturbation, scaled to its largest entry: white
+
+
+def test_attack_image_box_and_next_button_change_the_picture():
+    w = make_attack()
+    seen = [w.image.value]
+    w.next.click()
+    seen.append(w.image.value)
+    assert w.index.value == 1 and "true label 1" in w.caption.value
+    w.index.value = 2
+    seen.append(w.image.value)
+    w.next.click()
+    assert w.index.value == 0 and w.image.value == seen[0]
+    assert len(set(seen)) == 3
+
+
+def test_attack_restores_the_training_flag_and_touches_no_weights():
+    model = tiny_classifier()
+    model.train()
+    w = make_attack(model)
+    w.slider.value = 0.2
+    assert model.training and all(p.grad is None for p in model.parameters())
+
+
+def test_attack_errors_during_interaction_show_in_the_caption():
+    def unfinished(model, x, y, eps):
+        if eps > 0:
+            raise NotImplementedError("write fgsm first")
+        return x
+
+    w = make_attack(attack_fn=unfinished)
+    w.slider.value = 0.1
+    assert "NotImplementedError" in w.caption.value and "write fgsm first" in w.caption.value
+    with pytest.raises(ValueError, match=r"x_adv of shape \(1, 1, 8, 8\)"):
+        make_attack(attack_fn=lambda model, x, y, eps: x[0])
+
+
+@pytest.mark.parametrize("change, match", [
+    (dict(model=lambda x: x), "torch.nn.Module"),
+    (dict(images=torch.zeros(3, 2, 8, 8)), "C = 1 or 3"),
+    (dict(images=torch.zeros(3, 64)), "4 dimensions"),
+    (dict(labels=torch.tensor([0, 1])), "labels must have shape"),
+    (dict(labels=torch.tensor([0, 1, 0], dtype=torch.int32)), "int64"),
+    (dict(attack_fn="fgsm"), "attack_fn"),
+    (dict(eps_max=0.0), "eps_max"),
+])
+def test_attack_refuses_bad_input(change, match):
+    args = dict(model=tiny_classifier(), images=torch.zeros(3, 1, 8, 8), labels=torch.tensor([0, 1, 0]),
+                attack_fn=brighten)
+    args.update(change)
+    eps_max = args.pop("eps_max", 0.3)
+    with pytest.raises((TypeError, ValueError), match=match):
+        widgets.attack(args["model"], args["images"], args["labels"], args["attack_fn"], eps_max=eps_max)
+
+
+def test_evaluating_can_keep_gradients_for_an_attack():
+    model = tiny_classifier()
+    x = torch.zeros(1, 1, 8, 8, requires_grad=True)
+    with torch.no_grad(), widgets.evaluating(model, gradients=True):
+        (grad,) = torch.autograd.grad(model(x)[0, 1], x)
+    assert torch.allclose(grad, torch.full_like(x, 1 / 8)) and model.training
