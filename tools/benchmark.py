@@ -51,6 +51,7 @@ def run(name, seed, mode):
             start = time.perf_counter()
             NotebookClient(nb, timeout=1800, resources={"metadata": {"path": tmp}}).execute()
             seconds = time.perf_counter() - start
+            load = os.getloadavg()[1]  # the 5-minute load average: times are only comparable on a quiet machine
         finally:
             for k, v in saved.items():
                 os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
@@ -58,6 +59,7 @@ def run(name, seed, mode):
             records = [json.loads(line) for line in f]
     if len(records) != 1:
         raise RuntimeError(f"{name} reported {len(records)} results; expected exactly one")
+    records[0]["load"] = load
     return seconds, records[0]
 
 
@@ -66,13 +68,14 @@ def section(name, mode, runs, command):
     names = list(runs[0][1]["values"])
     targets = runs[0][1]["targets"]
     head = ["seed", *[f"{n} (target {targets[n][0]} {targets[n][1]})" if n in targets else n for n in names],
-            "notebook wall time (s)"]
+            "notebook wall time (s)", "load average"]
     key = f"{name}/{mode}"
     lines = [f"<!-- {key}:begin -->", f"## {name}, {mode} mode", "",
              f"Mode `{mode}`; measured {datetime.date.today().isoformat()} with `{command}` on {machine()}.", "",
              "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for seconds, record in runs:
-        row = [str(record["seed"]), *[f"{record['values'][n]:g}" for n in names], f"{seconds:.0f}"]
+        row = [str(record["seed"]), *[f"{record['values'][n]:g}" for n in names], f"{seconds:.0f}",
+               f"{record['load']:.1f}"]
         lines.append("| " + " | ".join(row) + " |")
     met = sum(r["met"] for _, r in runs)
     lines += ["", f"Targets met in {met} of {len(runs)} runs.", f"<!-- {key}:end -->"]
@@ -84,7 +87,9 @@ HEADER = """# Measured results
 Written by `tools/benchmark.py` (`make benchmark`): each notebook's source version runs top to
 bottom in a fresh kernel, and its result cell's numbers are collected. Each section says the
 mode, the command, the date and the machine. The wall time covers the whole notebook, pictures
-and checks included.
+and checks included. The load average (5 minutes, taken at the end of each run) says how busy
+the machine was: with 2 cores, a load above 2 means the notebook shared them, and its times are
+longer than on a quiet machine.
 
 """
 BLOCK = re.compile(r"<!-- (\S+):begin -->.*?<!-- \1:end -->", re.S)
