@@ -91,6 +91,19 @@ def interpolation(page, shoot):
     shoot("slerp")
 
 
+def epsilon(page, shoot):
+    """Notebook 09's attack: drag ε up from 0, then step on to the next digit."""
+    start = image_src(page)
+    shoot("widget")
+    drag_slider(page, 0.6)  # ε = 0 shows the digit twice and no perturbation; more changes both
+    wait_for_new_src(page, start, "dragging the ε slider")
+    shoot("after-drag")
+    moved = image_src(page)
+    page.locator(".widget-button", has_text="next").first.click()
+    wait_for_new_src(page, moved, "clicking next")
+    shoot("next")
+
+
 @dataclasses.dataclass
 class Entry:
     notebook: str  # relative to the repository
@@ -99,6 +112,7 @@ class Entry:
 
 NOTEBOOKS = [
     Entry("solutions/02_dcgan/02_dcgan.ipynb", interpolation),
+    Entry("solutions/09_adversarial_attacks/09_adversarial_attacks.ipynb", epsilon),
 ]
 
 
