@@ -253,9 +253,10 @@ def attack(model, images, labels, attack_fn, *, eps_max=0.3, eps_step=0.005, eps
         delta = x_adv - x
         largest = delta.abs().max()
         shown = delta / largest if largest > 0 else delta  # in [-1, 1], grey at 0
-        verdict = "fooled" if pred_adv != y.item() else "not fooled"
+        verdict = ("still right" if pred_adv == y.item() else "fooled" if pred == y.item()
+                   else "wrong even without the attack")
         text = (f"{eps_label} = {eps:.3f} | true label {y.item()} | clean: {pred} ({conf:.1%}) | "
-                f"adversarial: {pred_adv} ({conf_adv:.1%}), {verdict} | max |x_adv - x| = {largest:.3f}")
+                f"adversarial: {pred_adv} ({conf_adv:.1%}), {verdict}")
         return torch.cat([x, shown, x_adv]).cpu(), text
 
     slider = ipywidgets.FloatSlider(value=0.0, min=0.0, max=eps_max, step=eps_step, description=eps_label,

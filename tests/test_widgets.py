@@ -213,7 +213,7 @@ def test_attack_at_eps_zero_shows_the_image_twice_and_no_perturbation():
     w = make_attack()
     x = torch.full((1, 1, 8, 8), -0.3)
     assert w.image.value == widgets.to_png(torch.cat([x, torch.zeros_like(x), x]), nrow=3, height=168)
-    assert "true label 0" in w.caption.value and "clean: 0" in w.caption.value and "not fooled" in w.caption.value
+    assert "true label 0" in w.caption.value and "clean: 0" in w.caption.value and "still right" in w.caption.value
 
 
 def test_attack_slider_fools_the_model_and_says_so():
@@ -221,10 +221,21 @@ def test_attack_slider_fools_the_model_and_says_so():
     before = w.image.value
     w.slider.value = 0.5  # -0.3 + 0.5 > 0: now class 1
     assert w.image.value != before
-    assert "adversarial: 1" in w.caption.value and "fooled" in w.caption.value and "not fooled" not in w.caption.value
+    assert "adversarial: 1" in w.caption.value and "fooled" in w.caption.value
     assert "0.500" in w.caption.value
     pixels_now = pixels(w.image.value)
     assert pixels_now[84, 84 + 168 + 1, 0] == 1.0  # the perturbation, scaled to its largest entry: white
+    w.index.value = 2  # dark: class 0, and -0.9 + 0.5 is still dark
+    assert "adversarial: 0" in w.caption.value and "still right" in w.caption.value
+    w.slider.value = 1.0
+    assert "fooled" in w.caption.value
+    w.index.value = 1  # bright, class 1, and brightening keeps it so
+    assert "still right" in w.caption.value
+
+
+def test_attack_says_when_the_clean_image_is_wrong_already():
+    w = widgets.attack(tiny_classifier(), torch.full((1, 1, 8, 8), 0.5), torch.tensor([0]), brighten)
+    assert "clean: 1" in w.caption.value and "wrong even without the attack" in w.caption.value
 
 
 def test_attack_image_box_and_next_button_change_the_picture():
