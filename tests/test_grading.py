@@ -19,6 +19,7 @@ Bug = namedtuple("Bug", "cell old new failing")
 ROUND_TRIPS = {
     # notebook: the bug (an edit of one solution cell) and the graded test cells it must fail
     "01_toy_gan": Bug("train_step", ").detach()", ")", {"test_train_step"}),
+    "02_dcgan": Bug("frechet_distance", ".clamp_min(0).sqrt().sum()", ".clamp_min(0).sum()", {"test_frechet_distance"}),
     "03_wgan": Bug("gradient_penalty", "torch.rand(real.shape[0], ", "torch.rand(1, ", {"test_gradient_penalty"}),
     "09_adversarial_attacks": Bug("fgsm", "(x.detach() + eps * direction).clamp(low, high)",
                                   "x.detach() + eps * direction", {"test_fgsm"}),
