@@ -221,7 +221,9 @@ def test_widget_in_jupyterlab(entry, lab, browser, screenshots):
         page.screenshot(path=os.path.join(screenshots, f"{stem}-{label}.png"))
 
     try:
-        page.goto(f"{url}/lab/tree/{name}?token={TOKEN}")
+        # A workspace of its own, reset: only this notebook is open, so no selector below can find
+        # the widgets or the kernel status of a notebook that an earlier entry opened.
+        page.goto(f"{url}/lab/workspaces/{stem}/tree/{name}?reset&token={TOKEN}")
         page.locator(".jp-Notebook").first.wait_for(timeout=60_000)
         # The status bar reads "<kernel name> | Idle" once the kernel is connected; the toolbar's
         # indicator says idle earlier, and a Run All before then is lost.
