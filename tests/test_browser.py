@@ -78,30 +78,22 @@ def drag_slider(page, fraction, index=0):
     page.mouse.up()
 
 
-def interpolation(page, shoot):
-    """Notebook 02's latent interpolation: drag t, then switch from lerp to slerp."""
-    start = image_src(page)
-    shoot("widget")
-    drag_slider(page, 0.25)  # away from t = 0 and 1, where every method gives G(z0) or G(z1)
-    wait_for_new_src(page, start, "dragging the t slider")
-    shoot("after-drag")
-    moved = image_src(page)
-    page.locator(".widget-toggle-buttons button", has_text="slerp").first.click()
-    wait_for_new_src(page, moved, "choosing slerp")
-    shoot("slerp")
+def drag_then_click(fraction, button, label):
+    """An interaction: drag the first slider to ``fraction`` of its track, then click the button
+    matching the CSS selector ``button`` with text ``label``; the picture must change each time."""
 
+    def interact(page, shoot):
+        start = image_src(page)
+        shoot("widget")
+        drag_slider(page, fraction)
+        wait_for_new_src(page, start, "dragging the slider")
+        shoot("after-drag")
+        moved = image_src(page)
+        page.locator(button, has_text=label).first.click()
+        wait_for_new_src(page, moved, f"clicking {label!r}")
+        shoot(label)
 
-def epsilon(page, shoot):
-    """Notebook 09's attack: drag ε up from 0, then step on to the next digit."""
-    start = image_src(page)
-    shoot("widget")
-    drag_slider(page, 0.6)  # ε = 0 shows the digit twice and no perturbation; more changes both
-    wait_for_new_src(page, start, "dragging the ε slider")
-    shoot("after-drag")
-    moved = image_src(page)
-    page.locator(".widget-button", has_text="next").first.click()
-    wait_for_new_src(page, moved, "clicking next")
-    shoot("next")
+    return interact
 
 
 @dataclasses.dataclass
@@ -111,8 +103,10 @@ class Entry:
 
 
 NOTEBOOKS = [
-    Entry("solutions/02_dcgan/02_dcgan.ipynb", interpolation),
-    Entry("solutions/09_adversarial_attacks/09_adversarial_attacks.ipynb", epsilon),
+    # 02, latent interpolation: t to 0.25 (at t = 0 and 1 every method gives G(z0) or G(z1)), then slerp
+    Entry("solutions/02_dcgan/02_dcgan.ipynb", drag_then_click(0.25, ".widget-toggle-buttons button", "slerp")),
+    # 09, attack: ε up from 0 (no perturbation), then the next digit
+    Entry("solutions/09_adversarial_attacks/09_adversarial_attacks.ipynb", drag_then_click(0.6, ".widget-button", "next")),
 ]
 
 
