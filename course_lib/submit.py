@@ -122,7 +122,7 @@ def run_checks(nb, timeout=120):
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if meta.get("grade"):
             errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-            results[meta["grade_id"]] = (errors[0]["evalue"].splitlines() or [errors[0]["ename"]])[0] if errors else None
+            results[meta["grade_id"]] = (errors[0]["evalue"] or errors[0]["ename"]) if errors else None
     return results
 
 
@@ -166,7 +166,10 @@ def check(path=None, run=True):
         else:
             line = "present"
         ok &= state == "ok"
-        print(f"  {'✓' if state == 'ok' and 'FAILED' not in line else '✗'} {gid:<36} {line}")
+        first, *rest = line.splitlines()  # a failed check's message: what, expected, got, likely bug
+        print(f"  {'✓' if state == 'ok' and 'FAILED' not in line else '✗'} {gid:<36} {first}")
+        for more in rest:
+            print(f"      {more}")
     print("All graded cells are in place" + (" and every check passes." if run else ".") if ok else
           "Fix the items marked ✗ before you submit.")
     print(HOW_TO_SUBMIT)
