@@ -290,3 +290,63 @@ def unpaired_mnist(source="auto", limit=None, verbose=True):
     test_images, test_labels = test_images[:limit], test_labels[:limit]
     return Unpaired(images[a], labels[a], bold_on_grey(images[b]), labels[b],
                     test_images, bold_on_grey(test_images), test_labels)
+
+
+# --------------------------------------------------------------------------- paired images (pix2pix)
+
+
+def pad32(images):
+    """(N, 1, 28, 28) digits in [-1, 1] -> (N, 1, 32, 32), with 2 pixels of background (-1) on each side.
+
+    32 = 2^5, so an encoder of stride-2 layers halves it cleanly down to 1x1.
+    """
+    _check_digits(images, "images")
+    return torch.nn.functional.pad(images, (2, 2, 2, 2), value=-1.0)
+
+
+def _coarse(y):
+    """Each 4x4 block replaced by its mean: (N, 1, 32, 32) -> (N, 1, 32, 32), 8x8 distinct values."""
+    return torch.nn.functional.interpolate(torch.nn.functional.avg_pool2d(y, 4), scale_factor=4, mode="nearest")
+
+
+def _outline(y):
+    """White where a stroke pixel (> 0) has a 4-neighbour off the stroke, black elsewhere."""
+    on = (y > 0).float()
+    cross = torch.tensor([[0.0, 1.0, 0.0], [1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]).view(1, 1, 3, 3)
+    neighbours_on = torch.nn.functional.conv2d(on, cross, padding=1)  # padding: off the image is off the stroke
+    return torch.where((on > 0) & (neighbours_on < 4), 1.0, -1.0)
+
+
+def _lower_half_hidden(y):
+    """The lower 16 rows replaced by mid grey (0): the network must complete the digit."""
+    x = y.clone()
+    x[..., 16:, :] = 0.0
+    return x
+
+
+PAIRED_TASKS = {"coarse": _coarse, "outline": _outline, "lower_half": _lower_half_hidden}
+
+Paired = collections.namedtuple("Paired", "x y labels")
+Paired.__doc__ = """Paired images for image-to-image translation, row by row.
+
+x:      (N, 1, 32, 32) in [-1, 1], the inputs (the corrupted or reduced digits).
+y:      (N, 1, 32, 32) in [-1, 1], the targets (the digits themselves, padded to 32x32).
+labels: (N,) int64, the digit classes, for evaluation only.
+"""
+
+
+def paired_mnist(split="train", task="coarse", source="auto", limit=None, verbose=True):
+    """Paired digits for pix2pix: the input x is computed from the target y by a fixed rule.
+
+    split:  ``"train"`` (from ``mnist("train")``) or ``"test"`` (the held-out ``mnist("test")``).
+    task:   ``"coarse"``     x is y seen at 8x8: the mean of each 4x4 block (4x super-resolution);
+            ``"outline"``    x is the outline of the strokes, one pixel wide (fill the digit in);
+            ``"lower_half"`` x is y with its lower half grey (complete the digit).
+    source, limit, verbose: as in ``mnist``. Deterministic: the same call gives the same pairs.
+    Returns a ``Paired`` named tuple (x, y, labels), images (N, 1, 32, 32) in [-1, 1].
+    """
+    if task not in PAIRED_TASKS:
+        raise ValueError(f"task must be one of {sorted(PAIRED_TASKS)}, got {task!r}")
+    images, labels = mnist(split, source=source, limit=limit, verbose=verbose)
+    y = pad32(images)
+    return Paired(PAIRED_TASKS[task](y), y, labels)

