@@ -274,3 +274,91 @@ def attack(model, images, labels, attack_fn, *, eps_max=0.3, eps_step=0.005, eps
     ])
     return Widget(box, slider=slider, index=index, next=next_image, image=panel.image, caption=panel.caption,
                   panels=(panel,))
+
+
+NOISE_SEED = 0  # style_mixing draws the same layer noise for every picture
+
+
+def _style_generator(G):
+    """Check that G has the parts a style-based generator needs; return (z_dim, n_layers)."""
+    if not isinstance(G, torch.nn.Module):
+        raise TypeError(f"G must be a torch.nn.Module, got {guard.describe(G)}")
+    missing = [name for name in ("mapping", "synthesis", "w_avg", "z_dim", "n_layers") if not hasattr(G, name)]
+    if missing:
+        raise TypeError(f"G must have mapping, synthesis, w_avg, z_dim and n_layers (a style-based generator); "
+                        f"{type(G).__name__} lacks {', '.join(missing)}")
+    if not (callable(G.mapping) and callable(G.synthesis)):
+        raise TypeError("G.mapping and G.synthesis must be modules or functions")
+    guard.tensor(G.w_avg, "G.w_avg", ndim=1)
+    return guard.positive_int(G.z_dim, "G.z_dim"), guard.positive_int(G.n_layers, "G.n_layers")
+
+
+def style_mixing(G, mix, truncate, *, seed=0, psi=1.0):
+    """Mix the styles of two codes A and B with a crossover slider k; truncate both with a slider psi.
+
+    G: a style-based generator, with ``mapping`` ((B, z_dim) codes z -> (B, w_dim) codes w),
+    ``synthesis`` ((B, L, w_dim) stacks of per-layer codes -> (B, C, H, W) images in [-1, 1],
+    C = 1 or 3), ``w_avg`` ((w_dim,) the average code) and the ints ``z_dim`` and ``n_layers`` (L).
+    mix(w1, w2, k, L) -> (B, L, w_dim): layers [0, k) from w1, the others from w2.
+    truncate(w, w_avg, psi) -> w_avg + psi (w - w_avg), of the shape of w.
+    Both are the notebook's own. The picture shows A, the mix (coarse layers from A, fine from B)
+    and B, from truncated codes; all three get the same layer noise, so only their styles differ.
+    The seed boxes pick z_A and z_B (``seed`` and ``seed + 1`` to start); "new" steps one on.
+    Returns a Widget with parts ``crossover``, ``psi``, ``seed_a``, ``seed_b``, ``new_a``, ``new_b``,
+    ``image``, ``caption``.
+    """
+    z_dim, n_layers = _style_generator(G)
+    if not callable(mix):
+        raise TypeError(f"mix must be a function (w1, w2, k, n_layers) -> (B, L, w_dim), got {guard.describe(mix)}")
+    if not callable(truncate):
+        raise TypeError(f"truncate must be a function (w, w_avg, psi) -> w', got {guard.describe(truncate)}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < SEED_MAX:
+        raise ValueError(f"seed must be an int in [0, {SEED_MAX}), got {guard.describe(seed)}")
+    if isinstance(psi, bool) or not isinstance(psi, (int, float)) or not -1 <= psi <= 1.5:
+        raise ValueError(f"psi must be a number in [-1, 1.5], got {guard.describe(psi)}")
+
+    def synthesize(ws):
+        # the same noise for every image, without disturbing the notebook's random state
+        devices = [ws.device] if ws.device.type == "cuda" else []
+        with torch.random.fork_rng(devices=devices):
+            torch.manual_seed(NOISE_SEED)
+            x = G.synthesis(ws)
+        if not isinstance(x, torch.Tensor) or x.dim() != 4 or x.shape[0] != 1 or x.shape[1] not in (1, 3):
+            raise ValueError(f"G.synthesis must map codes of shape {tuple(ws.shape)} to images (1, C, H, W) "
+                             f"with C = 1 or 3, got {guard.describe(x)}")
+        return x.cpu()
+
+    def picture(k, psi, seed_a, seed_b):
+        with evaluating(G):
+            w_avg = G.w_avg
+            z = torch.stack([latent(z_dim, seed_a), latent(z_dim, seed_b)]).to(w_avg.device)  # (2, z_dim)
+            w = truncate(G.mapping(z), w_avg, psi)  # (2, w_dim)
+            if not isinstance(w, torch.Tensor) or tuple(w.shape) != (2, w_avg.shape[0]):
+                raise ValueError(f"truncate(w, w_avg, psi) must return codes of shape (2, {w_avg.shape[0]}) for "
+                                 f"w of that shape, got {guard.describe(w)}")
+            w_a, w_b = w[:1], w[1:]
+            mixed = mix(w_a, w_b, k, n_layers)
+            if not isinstance(mixed, torch.Tensor) or tuple(mixed.shape) != (1, n_layers, w.shape[1]):
+                raise ValueError(f"mix(w1, w2, k, {n_layers}) must return a stack of shape (1, {n_layers}, {w.shape[1]}) "
+                                 f"for codes of shape (1, {w.shape[1]}), got {guard.describe(mixed)}")
+            images = [synthesize(v) for v in (w_a[:, None].expand(1, n_layers, -1), mixed,
+                                                w_b[:, None].expand(1, n_layers, -1))]
+        split = ("every layer from B" if k == 0 else "every layer from A" if k == n_layers
+                 else f"layers 0-{k - 1} from A, {k}-{n_layers - 1} from B")
+        return torch.cat(images), f"A | mix | B: k = {k}, {split} | psi = {psi:.2f}"
+
+    crossover = ipywidgets.IntSlider(value=n_layers // 2, min=0, max=n_layers, step=1, description="k",
+                                     continuous_update=True, layout=ipywidgets.Layout(width="480px"))
+    psi_slider = ipywidgets.FloatSlider(value=float(psi), min=-1.0, max=1.5, step=0.05, description="ψ",
+                                        continuous_update=True, readout_format=".2f",
+                                        layout=ipywidgets.Layout(width="480px"))
+    seed_a, seed_b = _seed_box(seed, "A seed"), _seed_box(seed + 1, "B seed")
+    new_a, new_b = _next_seed_button(seed_a, "new A"), _next_seed_button(seed_b, "new B")
+    panel = Panel(picture, dict(k=crossover, psi=psi_slider, seed_a=seed_a, seed_b=seed_b), nrow=3, height=168)
+    box = ipywidgets.VBox(layout=ipywidgets.Layout(align_items="flex-start"), children=[
+        ipywidgets.HBox([seed_a, new_a, seed_b, new_b]), crossover, psi_slider,
+        ipywidgets.HTML("A, the mix (layers below k from A, the others from B), B:"),
+        panel.image, panel.caption,
+    ])
+    return Widget(box, crossover=crossover, psi=psi_slider, seed_a=seed_a, seed_b=seed_b, new_a=new_a, new_b=new_b,
+                  image=panel.image, caption=panel.caption, panels=(panel,))

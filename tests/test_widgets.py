@@ -296,3 +296,135 @@ def test_evaluating_can_keep_gradients_for_an_attack():
     with torch.no_grad(), widgets.evaluating(model, gradients=True):
         (grad,) = torch.autograd.grad(model(x)[0, 1], x)
     assert torch.allclose(grad, torch.full_like(x, 1 / 8)) and model.training
+
+
+# --- style mixing ------------------------------------------------------------------------------
+
+W_DIM, N_LAYERS = 5, 4
+
+
+class TinyStyleG(torch.nn.Module):
+    """A stand-in for a style-based generator: z (B, 6) -> w (B, 5); L = 4 codes -> (B, 1, 8, 8) images."""
+
+    def __init__(self):
+        super().__init__()
+        torch.manual_seed(0)
+        self.z_dim, self.n_layers = Z_DIM, N_LAYERS
+        self.mapping = torch.nn.Linear(Z_DIM, W_DIM)
+        self.register_buffer("w_avg", torch.randn(W_DIM))
+        self.to_pixels = torch.nn.Linear(N_LAYERS * W_DIM, 64)
+        self.dropout = torch.nn.Dropout(0.5)  # eval mode matters
+
+    def synthesis(self, ws):  # (B, L, W_DIM) -> (B, 1, 8, 8), with layer noise like StyleGAN's
+        x = self.to_pixels(self.dropout(ws.flatten(1))) + 0.3 * torch.randn(ws.shape[0], 64)
+        return torch.tanh(x).view(-1, 1, 8, 8)
+
+
+def mix(w1, w2, k, n_layers):  # stands in for the notebook's mix_styles, which course_lib must not hold
+    from_w1 = (torch.arange(n_layers) < k)[None, :, None]
+    return torch.where(from_w1, w1[:, None], w2[:, None])
+
+
+def shrink(w, w_avg, psi):  # stands in for the notebook's truncate
+    return w_avg + psi * (w - w_avg)
+
+
+def make_mixing(G=None, mix_fn=mix, truncate_fn=shrink, **kwargs):
+    return widgets.style_mixing(G or TinyStyleG(), mix_fn, truncate_fn, **kwargs)
+
+
+def styled(G, ws):
+    """G's image for a stack of codes (1, L, W_DIM), with the widget's noise."""
+    with widgets.evaluating(G), torch.random.fork_rng():
+        torch.manual_seed(widgets.NOISE_SEED)
+        return G.synthesis(ws)
+
+
+def expected_png(G, w_a, w_mix, w_b):
+    return widgets.to_png(torch.cat([styled(G, w) for w in (w_a, w_mix, w_b)]), nrow=3, height=168)
+
+
+def test_crossover_at_either_end_shows_one_code_only():
+    G = TinyStyleG()
+    w = make_mixing(G, seed=4)
+    with torch.no_grad():
+        w_a, w_b = (G.mapping(widgets.latent(Z_DIM, s)[None])[:, None].expand(1, N_LAYERS, W_DIM) for s in (4, 5))
+    w.crossover.value = N_LAYERS
+    assert w.image.value == expected_png(G, w_a, w_a, w_b)
+    assert "every layer from A" in w.caption.value
+    w.crossover.value = 0
+    assert w.image.value == expected_png(G, w_a, w_b, w_b)
+    assert "every layer from B" in w.caption.value
+    w.crossover.value = 1
+    mixed = torch.cat([w_a[:, :1], w_b[:, 1:]], 1)
+    assert w.image.value == expected_png(G, w_a, mixed, w_b)
+    assert "layers 0-0 from A, 1-3 from B" in w.caption.value
+
+
+def test_psi_zero_gives_the_average_image_three_times():
+    G = TinyStyleG()
+    w = make_mixing(G)
+    w.psi.value = 0.0
+    average = G.w_avg[None, None].expand(1, N_LAYERS, W_DIM)
+    assert w.image.value == expected_png(G, average, average, average)
+    assert "psi = 0.00" in w.caption.value
+
+
+def test_sliders_seeds_and_buttons_change_the_picture():
+    w = make_mixing()
+    seen = [w.image.value]
+    for act in (lambda: setattr(w.crossover, "value", 1), lambda: setattr(w.psi, "value", 0.5),
+                lambda: w.new_a.click(), lambda: w.new_b.click(), lambda: setattr(w.seed_a, "value", 40)):
+        act()
+        assert w.image.value not in seen
+        seen.append(w.image.value)
+    assert make_mixing(seed=3).image.value == make_mixing(seed=3).image.value
+
+
+def test_style_mixing_leaves_random_state_and_training_flag_alone():
+    G = TinyStyleG()
+    G.train()
+    state = torch.get_rng_state()
+    w = make_mixing(G)
+    w.psi.value = 0.3
+    assert torch.equal(torch.get_rng_state(), state) and G.training
+
+
+def test_style_mixing_errors_during_interaction_show_in_the_caption():
+    def unfinished(w1, w2, k, n_layers):
+        if k != N_LAYERS // 2:
+            raise NotImplementedError("write mix_styles first")
+        return mix(w1, w2, k, n_layers)
+
+    w = make_mixing(mix_fn=unfinished)
+    before = w.image.value
+    w.crossover.value = 0
+    assert "NotImplementedError" in w.caption.value and "write mix_styles first" in w.caption.value
+    assert w.image.value == before
+    with pytest.raises(ValueError, match=r"shape \(1, 4, 5\)"):
+        make_mixing(mix_fn=lambda w1, w2, k, n: w1)
+    with pytest.raises(ValueError, match=r"truncate.*shape \(2, 5\)"):
+        make_mixing(truncate_fn=lambda w, w_avg, psi: w_avg)
+
+
+@pytest.mark.parametrize("change, match", [
+    (dict(G=torch.nn.Linear(Z_DIM, 5)), "lacks mapping, synthesis, w_avg, z_dim, n_layers"),
+    (dict(mix_fn="mix"), "mix must be a function"),
+    (dict(truncate_fn=None), "truncate must be a function"),
+    (dict(seed=-2), "seed"),
+    (dict(psi=2.0), "psi"),
+])
+def test_style_mixing_refuses_bad_input(change, match):
+    with pytest.raises((TypeError, ValueError), match=match):
+        make_mixing(**change)
+
+
+def test_style_mixing_checks_the_generators_parts():
+    G = TinyStyleG()
+    G.n_layers = 0
+    with pytest.raises(ValueError, match="G.n_layers"):
+        make_mixing(G)
+    G = TinyStyleG()
+    G.synthesis = lambda ws: torch.zeros(1, 2, 8, 8)
+    with pytest.raises(ValueError, match="C = 1 or 3"):
+        make_mixing(G)
