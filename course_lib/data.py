@@ -271,8 +271,8 @@ def unpaired_mnist(source="auto", limit=None, verbose=True):
     The training digits of ``mnist("train")`` are split in two disjoint halves, class by class
     (alternately in their fixed order, so both halves have the same class frequencies). Domain A
     is the first half as it is; domain B is ``bold_on_grey`` applied to the second half. The
-    held-out digits of ``mnist("test")`` come with their true translations, to measure how close
-    a translator gets to the hidden transform.
+    held-out digits of ``mnist("test")``, in a fixed shuffled order, come with their true
+    translations, to measure how close a translator gets to the hidden transform.
 
     source, verbose: as in ``mnist``. limit: keep at most this many digits per domain and in the
     held-out set. Returns an ``Unpaired`` named tuple.
@@ -287,7 +287,9 @@ def unpaired_mnist(source="auto", limit=None, verbose=True):
         rank[mine] = torch.arange(len(mine))
     in_A = rank % 2 == 0
     a, b = in_A.nonzero().flatten()[:limit], (~in_A).nonzero().flatten()[:limit]
-    test_images, test_labels = test_images[:limit], test_labels[:limit]
+    # a fixed shuffle of the held-out digits, so that any first few (a figure, smoke mode's limit) mix the classes
+    mixed = torch.as_tensor(np.random.default_rng(1).permutation(len(test_labels)))[:limit]
+    test_images, test_labels = test_images[mixed], test_labels[mixed]
     return Unpaired(images[a], labels[a], bold_on_grey(images[b]), labels[b],
                     test_images, bold_on_grey(test_images), test_labels)
 
