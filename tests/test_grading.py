@@ -21,6 +21,8 @@ ROUND_TRIPS = {
     "01_toy_gan": Bug("train_step", ").detach()", ")", {"test_train_step"}),
     "02_dcgan": Bug("frechet_distance", ".clamp_min(0).sqrt().sum()", ".clamp_min(0).sum()", {"test_frechet_distance"}),
     "03_wgan": Bug("gradient_penalty", "torch.rand(real.shape[0], ", "torch.rand(1, ", {"test_gradient_penalty"}),
+    "05_pix2pix": Bug("discriminator_loss", "fake.detach()", "fake", {"test_discriminator_loss"}),
+    "06_cyclegan": Bug("query_pool", "            pool[i] = image\n", "", {"test_query_pool"}),
     "09_adversarial_attacks": Bug("fgsm", "(x.detach() + eps * direction).clamp(low, high)",
                                   "x.detach() + eps * direction", {"test_fgsm"}),
 }
