@@ -362,3 +362,54 @@ def style_mixing(G, mix, truncate, *, seed=0, psi=1.0):
     ])
     return Widget(box, crossover=crossover, psi=psi_slider, seed_a=seed_a, seed_b=seed_b, new_a=new_a, new_b=new_b,
                   image=panel.image, caption=panel.caption, panels=(panel,))
+
+
+def conditional(G, z_dim, num_classes, *, seed=0):
+    """Pick a class and walk the noise of a conditional generator G(z, y).
+
+    G: a module mapping noise (B, z_dim) and labels (B,) int64 to (B, C, H, W) images in [-1, 1].
+    num_classes: K; the class buttons pick the label y in 0 .. K-1.
+    The slider t walks z_t = cos(pi t / 2) z0 + sin(pi t / 2) z1 between the codes of two seeds
+    (``seed`` and ``seed + 1`` to start; the "new" buttons step a seed on). For independent
+    standard normal z0 and z1, every z_t is standard normal too (cos^2 + sin^2 = 1), so the walk
+    stays where G's training noise lives. Under the picture of G(z_t, y), a strip shows
+    G(z_t, k) for every class k: one noise, each label.
+    Returns a Widget with parts ``classes``, ``slider``, ``seed0``, ``seed1``, ``new_z0``, ``new_z1``,
+    ``image``, ``strip``, ``caption``.
+    """
+    if not isinstance(G, torch.nn.Module):
+        raise TypeError(f"G must be a torch.nn.Module, got {guard.describe(G)}")
+    guard.positive_int(z_dim, "z_dim")
+    guard.positive_int(num_classes, "num_classes")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < SEED_MAX:
+        raise ValueError(f"seed must be an int in [0, {SEED_MAX}), got {guard.describe(seed)}")
+
+    def z_at(seed0, seed1, t):
+        angle = torch.tensor(torch.pi / 2 * t)
+        return torch.cos(angle) * latent(z_dim, seed0) + torch.sin(angle) * latent(z_dim, seed1)  # (z_dim,)
+
+    def picture(y, seed0, seed1, t):
+        z = z_at(seed0, seed1, t)
+        return generate(G, z[None], torch.tensor([y])), f"class {y}, t = {t:.2f}, |z_t| = {z.norm():.2f}"
+
+    def strip(seed0, seed1, t):
+        z = z_at(seed0, seed1, t)
+        return generate(G, z.expand(num_classes, z_dim), torch.arange(num_classes))
+
+    classes = ipywidgets.ToggleButtons(options=[(str(k), k) for k in range(num_classes)], value=0,
+                                       description="class", style={"button_width": "36px"})
+    slider = ipywidgets.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.01, description="t",
+                                    continuous_update=True, readout_format=".2f",
+                                    layout=ipywidgets.Layout(width="480px"))
+    seed0, seed1 = _seed_box(seed, "z0 seed"), _seed_box(seed + 1, "z1 seed")
+    new_z0, new_z1 = _next_seed_button(seed0, "new z0"), _next_seed_button(seed1, "new z1")
+    noise = dict(seed0=seed0, seed1=seed1, t=slider)
+    main = Panel(picture, dict(noise, y=classes))
+    row = Panel(strip, noise, nrow=num_classes, height=48)
+    box = ipywidgets.VBox(layout=ipywidgets.Layout(align_items="flex-start"), children=[
+        ipywidgets.HBox([seed0, new_z0, seed1, new_z1]), classes, slider,
+        main.image, main.caption, ipywidgets.HTML(f"the same z_t with each of the {num_classes} labels:"),
+        row.image, row.caption,
+    ])
+    return Widget(box, classes=classes, slider=slider, seed0=seed0, seed1=seed1, new_z0=new_z0, new_z1=new_z1,
+                  image=main.image, strip=row.image, caption=main.caption, panels=(main, row))

@@ -428,3 +428,94 @@ def test_style_mixing_checks_the_generators_parts():
     G.synthesis = lambda ws: torch.zeros(1, 2, 8, 8)
     with pytest.raises(ValueError, match="C = 1 or 3"):
         make_mixing(G)
+
+
+# --- the conditional widget (notebook 04) -------------------------------------------------------
+
+class TinyConditionalG(torch.nn.Module):
+    """G(z, y): (B, Z_DIM) noise and (B,) labels -> (B, 1, 8, 8), the label as a learned shift."""
+
+    def __init__(self, num_classes=4):
+        super().__init__()
+        self.embed = torch.nn.Embedding(num_classes, Z_DIM)
+        self.net = tiny_G()
+
+    def forward(self, z, y):
+        return self.net(z + 3 * self.embed(y))
+
+
+def make_conditional(G=None, **kwargs):
+    return widgets.conditional(G or TinyConditionalG(), Z_DIM, 4, **kwargs)
+
+
+def test_conditional_shows_G_of_z0_then_z1_with_the_chosen_class():
+    G = TinyConditionalG()
+    w = make_conditional(G, seed=5)
+    with widgets.evaluating(G):
+        want = [widgets.to_png(G(widgets.latent(Z_DIM, s)[None], torch.tensor([y]))) for s, y in ((5, 0), (6, 2))]
+    assert w.image.value == want[0] and "class 0" in w.caption.value
+    w.slider.value = 1.0
+    w.classes.value = 2
+    assert w.image.value == want[1] and "class 2" in w.caption.value and "t = 1.00" in w.caption.value
+
+
+def test_conditional_walk_keeps_the_norm_of_equal_norm_codes_on_the_circle():
+    w = make_conditional()
+    z0, z1 = widgets.latent(Z_DIM, 0), widgets.latent(Z_DIM, 1)
+    w.slider.value = 0.5
+    want = (z0 + z1) / 2 ** 0.5  # cos(pi/4) z0 + sin(pi/4) z1
+    assert f"|z_t| = {want.norm():.2f}" in w.caption.value
+
+
+def test_conditional_strip_shows_every_class_for_one_z():
+    G = TinyConditionalG()
+    w = make_conditional(G, seed=2)
+    with widgets.evaluating(G):
+        want = widgets.to_png(G(widgets.latent(Z_DIM, 2).expand(4, Z_DIM), torch.arange(4)), nrow=4, height=48)
+    assert w.strip.value == want
+    strip = w.strip.value
+    w.classes.value = 3  # the class picks the main picture only
+    assert w.strip.value == strip
+    w.slider.value = 0.4
+    assert w.strip.value != strip
+
+
+def test_conditional_controls_change_the_picture():
+    w = make_conditional()
+    assert [b for b in w.classes.options] == [("0", 0), ("1", 1), ("2", 2), ("3", 3)]
+    seen = [w.image.value]
+    w.slider.value = 0.3
+    seen.append(w.image.value)
+    w.classes.value = 1
+    seen.append(w.image.value)
+    w.new_z0.click()
+    seen.append(w.image.value)
+    w.new_z1.click()
+    seen.append(w.image.value)
+    assert (w.seed0.value, w.seed1.value) == (1, 2) and len(set(seen)) == len(seen)
+
+
+def test_conditional_restores_the_training_flag_and_shows_errors_in_the_caption():
+    G = TinyConditionalG()
+    G.train()
+    w = make_conditional(G)
+    w.slider.value = 0.6
+    assert G.training
+    G.forward = lambda z, y: z  # not images
+    w.classes.value = 1
+    assert "ValueError" in w.caption.value and "images of shape" in w.caption.value
+
+
+@pytest.mark.parametrize("change, match", [
+    (dict(G=lambda z, y: z), "torch.nn.Module"),
+    (dict(z_dim=0), "z_dim"),
+    (dict(num_classes=2.5), "num_classes"),
+    (dict(seed=-1), "seed"),
+    (dict(G=torch.nn.Linear(Z_DIM, 5)), "forward"),
+])
+def test_conditional_refuses_bad_input(change, match):
+    args = dict(G=TinyConditionalG(), z_dim=Z_DIM, num_classes=4)
+    args.update(change)
+    seed = args.pop("seed", 0)
+    with pytest.raises((TypeError, ValueError), match=match):
+        widgets.conditional(args["G"], args["z_dim"], args["num_classes"], seed=seed)
