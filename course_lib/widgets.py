@@ -413,3 +413,61 @@ def conditional(G, z_dim, num_classes, *, seed=0):
     ])
     return Widget(box, classes=classes, slider=slider, seed0=seed0, seed1=seed1, new_z0=new_z0, new_z1=new_z1,
                   image=main.image, strip=row.image, caption=main.caption, panels=(main, row))
+
+
+def fade(forward, z_dim, transitions, *, seed=0):
+    """An α slider through the fade-in of a growing generator (progressive growing, notebook 07).
+
+    forward(G, z, stage, alpha) -> images: the notebook's own transition forward pass, mapping
+    z of shape (B, z_dim) to (B, C, H, W) images in [-1, 1] (C = 1 or 3) at the resolution of
+    ``stage``, blending the upsampled old path (alpha = 0) with the new block (alpha = 1).
+    transitions: {name: (G, stage)}, e.g. {"8 → 16": (G_at_16, 2)}: the generator to show, and
+    the stage (>= 1) it grows into. A toggle picks the transition when there are several.
+    One code z comes from a seed box (``seed`` to start); "new z" steps it on. The picture shows
+    the old path, the blend at the slider's α and the new block, side by side.
+    Returns a Widget with parts ``slider``, ``transition``, ``seed``, ``new_z``, ``image``, ``caption``.
+    """
+    if not callable(forward):
+        raise TypeError(f"forward must be a function (G, z, stage, alpha) -> images, got {guard.describe(forward)}")
+    guard.positive_int(z_dim, "z_dim")
+    if not isinstance(transitions, dict) or not transitions or not all(
+            isinstance(k, str) and isinstance(v, tuple) and len(v) == 2 and isinstance(v[0], torch.nn.Module)
+            and isinstance(v[1], int) and not isinstance(v[1], bool) and v[1] >= 1
+            for k, v in transitions.items()):
+        raise TypeError("transitions must be a non-empty dict {name: (G, stage)} with G a torch.nn.Module "
+                        f"and stage an int >= 1, got {guard.describe(transitions)}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < SEED_MAX:
+        raise ValueError(f"seed must be an int in [0, {SEED_MAX}), got {guard.describe(seed)}")
+
+    def images(G, stage, z, alpha):
+        param = next(G.parameters(), None)
+        with evaluating(G):
+            x = forward(G, z.to(param.device) if param is not None else z, stage, alpha)
+        if not isinstance(x, torch.Tensor) or x.dim() != 4 or x.shape[0] != 1 or x.shape[1] not in (1, 3):
+            raise ValueError(f"forward must map z of shape (1, {z_dim}) to images of shape (1, C, H, W) "
+                             f"with C = 1 or 3, got {guard.describe(x)}")
+        return x.detach().cpu()
+
+    def picture(transition, seed, alpha):
+        G, stage = transitions[transition]
+        z = latent(z_dim, seed)[None]
+        old, now, new = (images(G, stage, z, a) for a in (0.0, alpha, 1.0))
+        size = now.shape[-1]
+        text = (f"{transition}, α = {alpha:.2f}: {1 - alpha:.2f} × the upsampled old path + "
+                f"{alpha:.2f} × the new block ({size}×{size})")
+        return torch.cat([old, now, new]), text
+
+    slider = ipywidgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.01, description="α",
+                                    continuous_update=True, readout_format=".2f",
+                                    layout=ipywidgets.Layout(width="480px"))
+    transition = ipywidgets.ToggleButtons(options=list(transitions), description="transition")
+    seed_box = _seed_box(seed, "z seed")
+    new_z = _next_seed_button(seed_box, "new z")
+    panel = Panel(picture, dict(transition=transition, seed=seed_box, alpha=slider), nrow=3, height=160)
+    box = ipywidgets.VBox(layout=ipywidgets.Layout(align_items="flex-start"), children=[
+        ipywidgets.HBox([seed_box, new_z]), transition, slider,
+        ipywidgets.HTML("the old path (α = 0), the blend at α, the new block (α = 1):"),
+        panel.image, panel.caption,
+    ])
+    return Widget(box, slider=slider, transition=transition, seed=seed_box, new_z=new_z, image=panel.image,
+                  caption=panel.caption, panels=(panel,))

@@ -519,3 +519,91 @@ def test_conditional_refuses_bad_input(change, match):
     seed = args.pop("seed", 0)
     with pytest.raises((TypeError, ValueError), match=match):
         widgets.conditional(args["G"], args["z_dim"], args["num_classes"], seed=seed)
+
+
+# --- the fade-in widget (notebook 07) -----------------------------------------------------------
+
+class TinyGrowing(torch.nn.Module):
+    """A growing generator: z -> 2x2 features; stage s doubles them s times; one toRGB per stage."""
+
+    def __init__(self):
+        super().__init__()
+        torch.manual_seed(0)
+        self.trunk = torch.nn.Sequential(torch.nn.Linear(Z_DIM, 4 * 4), torch.nn.Unflatten(1, (4, 2, 2)))
+        self.blocks = torch.nn.ModuleList(torch.nn.Conv2d(4, 4, 3, padding=1) for _ in range(2))
+        self.to_rgb = torch.nn.ModuleList(torch.nn.Conv2d(4, 1, 1) for _ in range(3))
+        self.dropout = torch.nn.Dropout(0.9)  # eval mode matters
+
+
+def up(x):
+    return torch.nn.functional.interpolate(x, scale_factor=2)
+
+
+def grow(G, z, stage, alpha):  # stands in for the notebook's transition, which course_lib must not hold
+    h = G.dropout(G.trunk(z))
+    for block in G.blocks[:stage - 1]:
+        h = block(up(h))
+    old, new = up(G.to_rgb[stage - 1](h)), G.to_rgb[stage](G.blocks[stage - 1](up(h)))
+    return torch.tanh((1 - alpha) * old + alpha * new)
+
+
+def make_fade(forward=grow, **kwargs):
+    G = TinyGrowing()
+    return widgets.fade(forward, Z_DIM, {"2 → 4": (G, 1), "4 → 8": (G, 2)}, **kwargs), G
+
+
+def test_fade_shows_the_old_path_the_blend_and_the_new_block():
+    w, G = make_fade(seed=3)
+    z = widgets.latent(Z_DIM, 3)[None]
+    G.eval()
+    with torch.no_grad():
+        old, new = grow(G, z, 1, 0.0), grow(G, z, 1, 1.0)
+        for alpha in (0.0, 1.0, 0.3):
+            w.slider.value = alpha
+            want = torch.cat([old, grow(G, z, 1, alpha), new])
+            assert w.image.value == widgets.to_png(want, nrow=3, height=160)
+    assert "α = 0.30" in w.caption.value and "4×4" in w.caption.value
+
+
+def test_fade_slider_transition_and_new_z_change_the_picture():
+    w, G = make_fade()
+    G.train()
+    seen = [w.image.value]
+    w.slider.value = 0.9
+    seen.append(w.image.value)
+    w.transition.value = "4 → 8"
+    seen.append(w.image.value)
+    assert "8×8" in w.caption.value
+    w.new_z.click()
+    seen.append(w.image.value)
+    assert w.seed.value == 1 and len(set(seen)) == len(seen) and G.training
+
+
+def test_fade_errors_during_interaction_show_in_the_caption():
+    def unfinished(G, z, stage, alpha):
+        if 0.5 < alpha < 1.0:
+            raise NotImplementedError("write the fade-in first")
+        return grow(G, z, stage, alpha)
+
+    w, _ = make_fade(unfinished)
+    before = w.image.value
+    w.slider.value = 0.8
+    assert "NotImplementedError" in w.caption.value and w.image.value == before
+    with pytest.raises(ValueError, match=r"images of shape \(1, C, H, W\)"):
+        make_fade(lambda G, z, stage, alpha: z)
+
+
+@pytest.mark.parametrize("forward, z_dim, transitions, seed, match", [
+    ("grow", Z_DIM, None, 0, "forward must be"),
+    (grow, 0, None, 0, "z_dim"),
+    (grow, Z_DIM, {}, 0, "transitions must be"),
+    (grow, Z_DIM, {"2 → 4": (lambda z: z, 1)}, 0, "transitions must be"),
+    (grow, Z_DIM, {"2 → 4": ("G", 0)}, 0, "transitions must be"),
+    (grow, Z_DIM, None, -1, "seed"),
+])
+def test_fade_refuses_bad_input(forward, z_dim, transitions, seed, match):
+    if transitions is None:
+        transitions = {"2 → 4": (TinyGrowing(), 1)}
+    transitions = {k: (TinyGrowing() if v[0] == "G" else v[0], v[1]) for k, v in transitions.items()}
+    with pytest.raises((TypeError, ValueError), match=match):
+        widgets.fade(forward, z_dim, transitions, seed=seed)
