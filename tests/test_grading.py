@@ -23,6 +23,7 @@ ROUND_TRIPS = {
     "03_wgan": Bug("gradient_penalty", "torch.rand(real.shape[0], ", "torch.rand(1, ", {"test_gradient_penalty"}),
     "05_pix2pix": Bug("discriminator_loss", "fake.detach()", "fake", {"test_discriminator_loss"}),
     "06_cyclegan": Bug("query_pool", "            pool[i] = image\n", "", {"test_query_pool"}),
+    "08_stylegan": Bug("adain", "mu = x.mean((2, 3)", "mu = x.mean((0, 2, 3)", {"test_adain"}),
     "09_adversarial_attacks": Bug("fgsm", "(x.detach() + eps * direction).clamp(low, high)",
                                   "x.detach() + eps * direction", {"test_fgsm"}),
 }
