@@ -96,6 +96,21 @@ def drag_then_click(fraction, button, label):
     return interact
 
 
+def drag_each_slider(*fractions):
+    """An interaction: drag slider i to ``fractions[i]`` of its track, one slider after the other;
+    the picture must change after each drag."""
+
+    def interact(page, shoot):
+        shoot("widget")
+        for i, fraction in enumerate(fractions):
+            before = image_src(page)
+            drag_slider(page, fraction, index=i)
+            wait_for_new_src(page, before, f"dragging slider {i}")
+            shoot(f"after-slider-{i}")
+
+    return interact
+
+
 @dataclasses.dataclass
 class Entry:
     notebook: str  # relative to the repository
@@ -105,6 +120,8 @@ class Entry:
 NOTEBOOKS = [
     # 02, latent interpolation: t to 0.25 (at t = 0 and 1 every method gives G(z0) or G(z1)), then slerp
     Entry("solutions/02_dcgan/02_dcgan.ipynb", drag_then_click(0.25, ".widget-toggle-buttons button", "slerp")),
+    # 08, style mixing: the crossover k from L/2 down to 1, then psi from 1 down to about -0.25
+    Entry("solutions/08_stylegan/08_stylegan.ipynb", drag_each_slider(0.12, 0.3)),
     # 09, attack: ε up from 0 (no perturbation), then the next digit
     Entry("solutions/09_adversarial_attacks/09_adversarial_attacks.ipynb", drag_then_click(0.6, ".widget-button", "next")),
 ]
