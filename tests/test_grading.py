@@ -21,6 +21,8 @@ ROUND_TRIPS = {
     "01_toy_gan": Bug("train_step", ").detach()", ")", {"test_train_step"}),
     "02_dcgan": Bug("frechet_distance", ".clamp_min(0).sqrt().sum()", ".clamp_min(0).sum()", {"test_frechet_distance"}),
     "03_wgan": Bug("gradient_penalty", "torch.rand(real.shape[0], ", "torch.rand(1, ", {"test_gradient_penalty"}),
+    "04_conditional_gan": Bug("acgan_losses", "            + F.cross_entropy(class_fake, y_fake))",
+                              "            - F.cross_entropy(class_fake, y_fake))", {"test_acgan_generator_loss"}),
     "05_pix2pix": Bug("discriminator_loss", "fake.detach()", "fake", {"test_discriminator_loss"}),
     "06_cyclegan": Bug("query_pool", "            pool[i] = image\n", "", {"test_query_pool"}),
     "08_stylegan": Bug("adain", "mu = x.mean((2, 3)", "mu = x.mean((0, 2, 3)", {"test_adain"}),
