@@ -122,6 +122,8 @@ NOTEBOOKS = [
     Entry("solutions/02_dcgan/02_dcgan.ipynb", drag_then_click(0.25, ".widget-toggle-buttons button", "slerp")),
     # 04, conditional generation: walk the noise to t = 0.5 (t = 0 is G(z0, y)), then class 7
     Entry("solutions/04_conditional_gan/04_conditional_gan.ipynb", drag_then_click(0.5, ".widget-toggle-buttons button", "7")),
+    # 07, fade-in: α to 0.3 (at 0 and 1 the middle image repeats an end), then a new code
+    Entry("solutions/07_progan/07_progan.ipynb", drag_then_click(0.3, ".widget-button", "new z")),
     # 08, style mixing: the crossover k from L/2 down to 1, then psi from 1 down to about -0.25
     Entry("solutions/08_stylegan/08_stylegan.ipynb", drag_each_slider(0.12, 0.3)),
     # 09, attack: ε up from 0 (no perturbation), then the next digit

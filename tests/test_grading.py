@@ -25,6 +25,7 @@ ROUND_TRIPS = {
                               "            - F.cross_entropy(class_fake, y_fake))", {"test_acgan_generator_loss"}),
     "05_pix2pix": Bug("discriminator_loss", "fake.detach()", "fake", {"test_discriminator_loss"}),
     "06_cyclegan": Bug("query_pool", "            pool[i] = image\n", "", {"test_query_pool"}),
+    "07_progan": Bug("minibatch_stddev", ".var(dim=1, unbiased=False)", ".var(dim=1)", {"test_minibatch_stddev"}),
     "08_stylegan": Bug("adain", "mu = x.mean((2, 3)", "mu = x.mean((0, 2, 3)", {"test_adain"}),
     "09_adversarial_attacks": Bug("fgsm", "(x.detach() + eps * direction).clamp(low, high)",
                                   "x.detach() + eps * direction", {"test_fgsm"}),
