@@ -72,14 +72,14 @@ def main():
     graded = len(records)
     command = f"python tools/bench_grade.py --students {args.students} --jobs {args.jobs}"
     text = "\n".join([
-        "<!-- grading/class:begin -->", "## Grading a class", "",
+        f"<!-- grading/class-of-{args.students}:begin -->", f"## Grading a class of {args.students}", "",
         f"Measured {time.strftime('%Y-%m-%d')} with `{command}` on {machine()}.",
         f"Notebooks released: {', '.join(names)} ({len(names)} of the course's 9).", "",
         "| what | notebooks graded | wall time (s) | per notebook (s) |", "|---|---|---|---|",
         f"| one complete submission | {len(names)} | {single:.1f} | {single / len(names):.1f} |",
         f"| a class of {args.students} ({', '.join(KINDS)}, in turn) | {graded} | {whole:.1f} | {whole / graded:.1f} |",
-        "", "<!-- grading/class:end -->"])
-    write("grading/class", text)
+        "", f"<!-- grading/class-of-{args.students}:end -->"])
+    write(f"grading/class-of-{args.students}", text)  # one section per class size
     print(text)
 
 
