@@ -155,6 +155,20 @@ def _next_seed_button(box, description):
     return button
 
 
+def _seed_pair(seed, first, second):
+    """Seed boxes for two codes (``seed`` and ``seed + 1``) and a "new" button for each:
+    (box_first, box_second, new_first, new_second)."""
+    box_1, box_2 = _seed_box(seed, f"{first} seed"), _seed_box(seed + 1, f"{second} seed")
+    return box_1, box_2, _next_seed_button(box_1, f"new {first}"), _next_seed_button(box_2, f"new {second}")
+
+
+def _unit_slider(description, value):
+    """A slider over [0, 1] in steps of 0.01 that updates while it is dragged."""
+    return ipywidgets.FloatSlider(value=value, min=0.0, max=1.0, step=0.01, description=description,
+                                  continuous_update=True, readout_format=".2f",
+                                  layout=ipywidgets.Layout(width="480px"))
+
+
 def interpolation(G, z_dim, methods, *, seed=0, steps=9):
     """Walk from G(z0) to G(z1) with a slider t, comparing interpolation methods.
 
@@ -191,12 +205,9 @@ def interpolation(G, z_dim, methods, *, seed=0, steps=9):
         ts = torch.linspace(0, 1, steps).tolist()
         return generate(G, torch.stack([z_at(method, seed0, seed1, t) for t in ts]))
 
-    slider = ipywidgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.01, description="t",
-                                    continuous_update=True, readout_format=".2f",
-                                    layout=ipywidgets.Layout(width="480px"))
+    slider = _unit_slider("t", 0.5)
     method = ipywidgets.ToggleButtons(options=list(methods), description="method")
-    seed0, seed1 = _seed_box(seed, "z0 seed"), _seed_box(seed + 1, "z1 seed")
-    new_z0, new_z1 = _next_seed_button(seed0, "new z0"), _next_seed_button(seed1, "new z1")
+    seed0, seed1, new_z0, new_z1 = _seed_pair(seed, "z0", "z1")
     choice = dict(method=method, seed0=seed0, seed1=seed1)
     main = Panel(picture, dict(choice, t=slider))
     strip = Panel(path, choice, nrow=steps, height=64)
@@ -352,8 +363,7 @@ def style_mixing(G, mix, truncate, *, seed=0, psi=1.0):
     psi_slider = ipywidgets.FloatSlider(value=float(psi), min=-1.0, max=1.5, step=0.05, description="ψ",
                                         continuous_update=True, readout_format=".2f",
                                         layout=ipywidgets.Layout(width="480px"))
-    seed_a, seed_b = _seed_box(seed, "A seed"), _seed_box(seed + 1, "B seed")
-    new_a, new_b = _next_seed_button(seed_a, "new A"), _next_seed_button(seed_b, "new B")
+    seed_a, seed_b, new_a, new_b = _seed_pair(seed, "A", "B")
     panel = Panel(picture, dict(k=crossover, psi=psi_slider, seed_a=seed_a, seed_b=seed_b), nrow=3, height=168)
     box = ipywidgets.VBox(layout=ipywidgets.Layout(align_items="flex-start"), children=[
         ipywidgets.HBox([seed_a, new_a, seed_b, new_b]), crossover, psi_slider,
@@ -398,11 +408,8 @@ def conditional(G, z_dim, num_classes, *, seed=0):
 
     classes = ipywidgets.ToggleButtons(options=[(str(k), k) for k in range(num_classes)], value=0,
                                        description="class", style={"button_width": "36px"})
-    slider = ipywidgets.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.01, description="t",
-                                    continuous_update=True, readout_format=".2f",
-                                    layout=ipywidgets.Layout(width="480px"))
-    seed0, seed1 = _seed_box(seed, "z0 seed"), _seed_box(seed + 1, "z1 seed")
-    new_z0, new_z1 = _next_seed_button(seed0, "new z0"), _next_seed_button(seed1, "new z1")
+    slider = _unit_slider("t", 0.0)
+    seed0, seed1, new_z0, new_z1 = _seed_pair(seed, "z0", "z1")
     noise = dict(seed0=seed0, seed1=seed1, t=slider)
     main = Panel(picture, dict(noise, y=classes))
     row = Panel(strip, noise, nrow=num_classes, height=48)
@@ -457,9 +464,7 @@ def fade(forward, z_dim, transitions, *, seed=0):
                 f"{alpha:.2f} × the new block ({size}×{size})")
         return torch.cat([old, now, new]), text
 
-    slider = ipywidgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.01, description="α",
-                                    continuous_update=True, readout_format=".2f",
-                                    layout=ipywidgets.Layout(width="480px"))
+    slider = _unit_slider("α", 0.5)
     transition = ipywidgets.ToggleButtons(options=list(transitions), description="transition")
     seed_box = _seed_box(seed, "z seed")
     new_z = _next_seed_button(seed_box, "new z")
