@@ -62,7 +62,13 @@ def close(got, expected, what, hint=None, atol=1e-5, rtol=1e-4):
         else:
             fail(what, f"shape {tuple(want.shape)}", f"shape {tuple(have.shape)}", hint)
     if not torch.allclose(have, want, atol=atol, rtol=rtol, equal_nan=False):
-        fail(what, _show(want), _show(have), hint)
+        if want.numel() <= 6:
+            fail(what, _show(want), _show(have), hint)
+        # too many values to print: point at the entry that is furthest off
+        worst = (have - want).abs().nan_to_num(float("inf")).flatten().argmax()
+        at = tuple(int(i) for i in torch.unravel_index(worst, want.shape))
+        fail(what, f"{_show(want)}, with {want[at].item():.6g} at index {at}",
+             f"{_show(have)}, with {have[at].item():.6g} there (the entry furthest off)", hint)
 
 
 def shape(got, expected, what, hint=None):

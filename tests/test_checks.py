@@ -171,3 +171,13 @@ def test_count_backward():
 def test_count_backward_needs_trainable_params():
     with pytest.raises(ValueError, match="no trainable parameters"):
         checks.count_backward(torch.nn.Linear(2, 2).requires_grad_(False))
+
+
+def test_close_points_at_the_worst_entry_of_a_large_tensor():
+    want = torch.zeros(4, 3)
+    got = want.clone()
+    got[2, 1] = 0.5
+    with pytest.raises(CheckFailed) as err:
+        checks.close(got, want, "a 4x3 result")
+    assert "with 0 at index (2, 1)" in str(err.value)
+    assert "with 0.5 there" in str(err.value)
