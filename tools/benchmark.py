@@ -39,9 +39,20 @@ def machine():
     return f"{cpu}, {os.cpu_count()} cores, {gpu}; Python {platform.python_version()}, torch {torch.__version__}"
 
 
-def run(name, seed, mode):
-    """Execute solutions/<name> once; returns (wall seconds, the reported record)."""
+def run(name, seed, mode, edits=(), keep=None):
+    """Execute solutions/<name> once; returns (wall seconds, the reported record).
+
+    keep: a folder to save the executed notebook in, outputs and figures included, to look at.
+    edits: (old, new) text replacements applied to the code cells first (tools/sweep.py); each
+    old text must occur.
+    """
     nb = nbformat.read(os.path.join(ROOT, "solutions", name, name + ".ipynb"), as_version=4)
+    for old, new in edits:
+        hits = [c for c in nb.cells if c.cell_type == "code" and old in c.source]
+        if not hits:
+            raise ValueError(f"{name}: no code cell contains {old!r}")
+        for c in hits:
+            c.source = c.source.replace(old, new)
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "results.jsonl")
         env = {"GAN_COURSE_MODE": mode, "GAN_COURSE_SEED": str(seed), "GAN_COURSE_RESULTS": out}
@@ -51,6 +62,9 @@ def run(name, seed, mode):
             start = time.perf_counter()
             NotebookClient(nb, timeout=1800, resources={"metadata": {"path": tmp}}).execute()
             seconds = time.perf_counter() - start
+            if keep:
+                os.makedirs(keep, exist_ok=True)
+                nbformat.write(nb, os.path.join(keep, f"{name}-{mode}-seed{seed}.ipynb"))
             load = os.getloadavg()[1]  # the 5-minute load average: times are only comparable on a quiet machine
         finally:
             for k, v in saved.items():
@@ -110,6 +124,7 @@ def main():
     parser.add_argument("notebooks", nargs="*", help="assignment names (default: all)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--mode", choices=("smoke", "lite", "full"), default="lite")
+    parser.add_argument("--keep", metavar="DIR", help="save the executed notebooks there, to look at")
     args = parser.parse_args()
     known = assignments()
     for name in args.notebooks or known:
@@ -117,7 +132,7 @@ def main():
             parser.error(f"unknown notebook {name!r}; known: {', '.join(known)}")
         runs = []
         for seed in args.seeds:
-            seconds, record = run(name, seed, args.mode)
+            seconds, record = run(name, seed, args.mode, keep=args.keep)
             print(f"{name} seed {seed}: {seconds:.0f} s, {record['values']}", flush=True)
             runs.append((seconds, record))
         command = "python tools/benchmark.py " + " ".join(
