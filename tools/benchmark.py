@@ -102,8 +102,9 @@ Written by `tools/benchmark.py` (`make benchmark`): each notebook's source versi
 bottom in a fresh kernel, and its result cell's numbers are collected. Each section says the
 mode, the command, the date and the machine. The wall time covers the whole notebook, pictures
 and checks included. The load average (5 minutes, taken at the end of each run) says how busy
-the machine was: with 2 cores, a load above 2 means the notebook shared them, and its times are
-longer than on a quiet machine. A GPU machine without internet access runs full mode on the
+the machine was, the notebook's own threads included: a notebook training on both of 2 cores
+makes a load of about 2 by itself, so a load well above 2 means it shared them, and its times
+are longer than on a quiet machine. A GPU machine without internet access runs full mode on the
 5,000 offline digits, not on full MNIST; the notebook's first line says which data it used.
 
 """
