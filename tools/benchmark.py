@@ -42,9 +42,9 @@ def machine():
 def run(name, seed, mode, edits=(), keep=None):
     """Execute solutions/<name> once; returns (wall seconds, the reported record).
 
-    keep: a folder to save the executed notebook in, outputs and figures included, to look at.
     edits: (old, new) text replacements applied to the code cells first (tools/sweep.py); each
     old text must occur.
+    keep: a folder to save the executed notebook in, outputs and figures included, to look at.
     """
     nb = nbformat.read(os.path.join(ROOT, "solutions", name, name + ".ipynb"), as_version=4)
     for old, new in edits:
