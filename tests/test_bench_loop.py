@@ -28,5 +28,6 @@ def test_each_loop_trains_and_counts_its_images():
     real, _ = next(iter(loader))
     assert real.shape == (bench_loop.BATCH, 1, 28, 28) and real.min() >= -1 and real.max() <= 1
     for seconds, seen, _ in (bench_loop.course_loop(images, 2), bench_loop.plain_loop(loader, 1),
-                             bench_loop.step_alone(images, 2)):
+                             bench_loop.step_alone(images, 2, course=True),
+                             bench_loop.step_alone(images, 2, course=False)):
         assert seconds > 0 and seen == 2 * bench_loop.BATCH
