@@ -16,6 +16,8 @@ def test_the_models_follow_notebook_02s_lite_settings():
     assert f"Z_DIM = {bench_loop.Z_DIM}\n" in code
     assert re.search(rf"WIDTH = runtime\.pick\([^)]*lite={bench_loop.WIDTH},", code)
     assert f"BATCH = {bench_loop.BATCH}\n" in code
+    # the course step's two speed choices, which make_step(course=True) copies
+    assert "memory_format=torch.channels_last" in code and "D.requires_grad_(False)" in code
     z = torch.randn(3, bench_loop.Z_DIM)
     assert bench_loop.discriminator()(bench_loop.generator()(z)).shape == (3, 1)
 
