@@ -177,7 +177,7 @@ def section(rows, args, command):
                      f"{r['course_step']:.0f} | {r['plain_step']:.0f} | {100 * r['wait']:.1f}% | "
                      f"{r['course_data']:.0f} | {r['plain_data']:.0f} |")
     lines += ["", f"Median speed-up of the course loop over the plain loop: **{_ratio(rows, 'course', 'plain'):.2f}x** "
-              f"(the issue's target is 2x). It has two parts. The course's step alone is "
+              f"(target: 2x). It has two parts. The course's step alone is "
               f"{_ratio(rows, 'course_step', 'plain_step'):.2f}x as fast as the plain step alone. The course loop "
               f"runs at {100 * _ratio(rows, 'course', 'course_step'):.0f}% of its step's speed, the plain loop at "
               f"{100 * _ratio(rows, 'plain', 'plain_step'):.0f}%: its worker processes share the cores with "
