@@ -81,7 +81,7 @@ def make_step(course, seed=0):
         loss_D.backward()
         opt_D.step()
         # G: the non-saturating loss, fake -> 1
-        D.requires_grad_(not course)
+        D.requires_grad_(not course)  # the course's step freezes D here; the plain step does not
         loss_G = bce(D(fake), torch.ones(b, 1))
         opt_G.zero_grad()
         loss_G.backward()
