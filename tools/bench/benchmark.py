@@ -1,7 +1,7 @@
 """Run each notebook's headline experiment and write the measured results to RESULTS.md.
 
-    python tools/benchmark.py                          # every notebook, lite mode, seed 0
-    python tools/benchmark.py 01_toy_gan --seeds 0 1 2 3 4
+    python -m tools.bench.benchmark                    # every notebook, lite mode, seed 0
+    python -m tools.bench.benchmark 01_toy_gan --seeds 0 1 2 3 4
 
 Each run executes the source notebook top to bottom in a fresh kernel, with GAN_COURSE_SEED
 set, and collects what its ``results.report`` cell printed. The notebook's section of RESULTS.md
@@ -14,7 +14,6 @@ import json
 import os
 import platform
 import re
-import sys
 import tempfile
 import time
 
@@ -22,10 +21,9 @@ import nbformat
 import torch
 from nbclient import NotebookClient
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from release import ROOT, assignments  # noqa: E402
+from tools import course
 
-RESULTS = os.path.join(ROOT, "RESULTS.md")
+RESULTS = os.path.join(course.ROOT, "RESULTS.md")
 
 
 def machine():
@@ -39,20 +37,12 @@ def machine():
     return f"{cpu}, {os.cpu_count()} cores, {gpu}; Python {platform.python_version()}, torch {torch.__version__}"
 
 
-def run(name, seed, mode, edits=(), keep=None):
+def run(name, seed, mode, keep=None):
     """Execute solutions/<name> once; returns (wall seconds, the reported record).
 
-    edits: (old, new) text replacements applied to the code cells first (tools/sweep.py); each
-    old text must occur.
     keep: a folder to save the executed notebook in, outputs and figures included, to look at.
     """
-    nb = nbformat.read(os.path.join(ROOT, "solutions", name, name + ".ipynb"), as_version=4)
-    for old, new in edits:
-        hits = [c for c in nb.cells if c.cell_type == "code" and old in c.source]
-        if not hits:
-            raise ValueError(f"{name}: no code cell contains {old!r}")
-        for c in hits:
-            c.source = c.source.replace(old, new)
+    nb = nbformat.read(course.source(name), as_version=4)
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "results.jsonl")
         env = {"GAN_COURSE_MODE": mode, "GAN_COURSE_SEED": str(seed), "GAN_COURSE_RESULTS": out}
@@ -98,7 +88,7 @@ def section(name, mode, runs, command):
 
 HEADER = """# Measured results
 
-Written by `tools/benchmark.py` (`make benchmark`): each notebook's source version runs top to
+Written by `tools/bench/benchmark.py` (`make benchmark`): each notebook's source version runs top to
 bottom in a fresh kernel, and its result cell's numbers are collected. Each section says the
 mode, the command, the date and the machine. The wall time covers the whole notebook, pictures
 and checks included. The load average (5 minutes, taken at the end of each run) says how busy
@@ -127,7 +117,7 @@ def main():
     parser.add_argument("--mode", choices=("smoke", "lite", "full"), default="lite")
     parser.add_argument("--keep", metavar="DIR", help="save the executed notebooks there, to look at")
     args = parser.parse_args()
-    known = assignments()
+    known = course.assignments()
     for name in args.notebooks or known:
         if name not in known:
             parser.error(f"unknown notebook {name!r}; known: {', '.join(known)}")
@@ -136,7 +126,7 @@ def main():
             seconds, record = run(name, seed, args.mode, keep=args.keep)
             print(f"{name} seed {seed}: {seconds:.0f} s, {record['values']}", flush=True)
             runs.append((seconds, record))
-        command = "python tools/benchmark.py " + " ".join(
+        command = "python -m tools.bench.benchmark " + " ".join(
             [name, "--mode", args.mode, "--seeds", *map(str, args.seeds)])
         write(f"{name}/{args.mode}", section(name, args.mode, runs, command))
 
