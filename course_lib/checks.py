@@ -10,6 +10,12 @@ A check block reads like this::
 On success it prints one short line to stdout (nothing to stderr: nbgrader fails a test cell
 that writes to stderr). On failure it raises ``CheckFailed`` whose message says what was
 checked, what was expected, what came back and the likely bug.
+
+While a notebook is graded, every check also appends what it saw to ``record`` (the grader
+turns it on): the value it got, and, in the instructor's reference run, the value it expected.
+The grader compares the two records outside the student's process, so a check that is faked or
+switched off inside it earns nothing. In the hidden tests the grader replaces each expected
+value by ``HIDDEN``: those checks only record, and the expected values never reach the student.
 """
 import contextlib
 
@@ -22,6 +28,21 @@ class CheckFailed(AssertionError):
     """A self-check did not pass; the message is meant for the student."""
 
 
+class _Hidden:
+    def __repr__(self):
+        return "HIDDEN"
+
+
+HIDDEN = _Hidden()  # stands for an expected value that is kept outside the student's process
+record = None  # a list while grading: one entry per check, in the order they ran
+
+
+def _note(kind, got, expected, what, hint, **tolerance):
+    if record is not None:
+        record.append({"kind": kind, "got": got, "expected": None if expected is HIDDEN else expected,
+                       "what": what, "hint": hint, **tolerance})
+
+
 def fail(what, expected, got, hint=None):
     """Raise CheckFailed with the standard four-part message."""
     lines = [f"Check failed: {what}", f"  expected: {expected}", f"  got:      {got}"]
@@ -32,7 +53,12 @@ def fail(what, expected, got, hint=None):
 
 def that(condition, what, expected, got, hint=None):
     """Fail unless ``condition`` is true."""
-    if not condition:
+    try:
+        holds = bool(condition)
+    except Exception as err:  # a tensor of several values, say: a failed check, not a crash
+        holds, got = False, f"{got} (the condition could not be read as true or false: {err})"
+    _note("that", holds, expected, what, hint)
+    if not holds and expected is not HIDDEN:
         fail(what, expected, got, hint)
 
 
@@ -52,10 +78,14 @@ def close(got, expected, what, hint=None, atol=1e-5, rtol=1e-4):
     """Fail unless ``got`` is a number or tensor equal to ``expected`` within tolerance."""
     if isinstance(got, torch.Tensor) and got.requires_grad:
         got = got.detach()
-    if not isinstance(got, (int, float, torch.Tensor)) or isinstance(got, bool):
+    numeric = isinstance(got, (int, float, torch.Tensor)) and not isinstance(got, bool)
+    have = torch.as_tensor(got).detach().cpu().double() if numeric else None
+    _note("close", have, expected, what, hint, atol=atol, rtol=rtol)
+    if expected is HIDDEN:
+        return
+    if not numeric:
         fail(what, _show(expected), f"{describe(got)}, which is not a number or a tensor", hint)
     want = torch.as_tensor(expected, dtype=torch.float64)
-    have = torch.as_tensor(got).detach().cpu().double()
     if have.shape != want.shape:
         if have.numel() == want.numel() == 1:
             have = have.reshape(want.shape)
@@ -73,9 +103,14 @@ def close(got, expected, what, hint=None, atol=1e-5, rtol=1e-4):
 
 def shape(got, expected, what, hint=None):
     """Fail unless ``got`` is a tensor of exactly the shape ``expected``."""
+    _note("shape", tuple(got.shape) if isinstance(got, torch.Tensor) else None,
+          expected if expected is HIDDEN else tuple(expected), what, hint)
+    if expected is HIDDEN:
+        return
     if not isinstance(got, torch.Tensor):
         fail(what, f"a tensor of shape {tuple(expected)}", describe(got), hint)
-    that(tuple(got.shape) == tuple(expected), what, f"shape {tuple(expected)}", f"shape {tuple(got.shape)}", hint)
+    if tuple(got.shape) != tuple(expected):
+        fail(what, f"shape {tuple(expected)}", f"shape {tuple(got.shape)}", hint)
 
 
 @contextlib.contextmanager

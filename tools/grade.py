@@ -1,58 +1,224 @@
-"""Grade a folder or zip of submissions: grades.csv plus one feedback file per student.
+"""Grade a folder or zip of submissions: grades.csv, feedback, a class summary and a gradebook.
 
-    python tools/grade.py SUBMISSIONS [--out grades] [--jobs 2]
+    python -m tools.grade SUBMISSIONS [--out grades] [--jobs 2] [--shard K/N]
 
 SUBMISSIONS holds one folder per student (as LMS downloads give), or flat files named
 ``<student>_<anything>.ipynb``. A notebook is recognised by its graded cells, so Colab's
 "Copy of 01_toy_gan.ipynb" and other renamings are fine, and a student may hand in several.
 
-How a notebook is graded, and why:
-- Only the student's answer cells are taken, matched by their nbgrader id, or, when a retyped
-  cell lost its metadata, by the functions it defines. Everything else (test cells, their
-  inputs, the provided code, the order of cells) comes from the source in solutions/, so
-  editing, re-tagging, reordering or adding cells changes nothing.
-- An answer keeps only definitions: imports, functions, classes and constant assignments.
-  Other top-level statements (patching a helper, registering an IPython hook) are dropped
-  and reported, so an answer cannot change the machinery before the tests run.
-- Each test cell runs in two parts, the visible check and the hidden tests. The feedback shows
-  the visible check's message and never the hidden tests' source or message.
-- The notebook runs in a fresh temporary folder with training skipped (NBGRADER_EXECUTION).
-  A cell that raises, loops past the timeout, exits, kills the kernel or exceeds the memory
-  limit fails alone: the kernel is restarted, the definitions are replayed, grading goes on.
+How a notebook is graded, and why a student who has read this file cannot raise their grade:
+- The notebook that runs is the course's, with the student's answer cells in place
+  (``course_lib.cells``, the same rule ``submit.check()`` uses). Editing, re-tagging or
+  reordering the other cells changes nothing.
+- It runs in a sandbox (``tools.grading.sandbox``): no view of the course, the submissions or the
+  output, no network, its own processes, and limits on time, memory, processes and output.
+- The student's process only produces data: what each check saw. The points are decided here,
+  outside it, by comparing that record with the record of the instructor's solution
+  (``tools.grading.verdict``). The hidden tests enter the sandbox without their expected values,
+  after every visible check has run, and nothing the sandbox says about them is shown.
 """
 import argparse
-import ast
-import csv
+import hashlib
+import json
 import os
-import re
-import secrets
 import sys
 import tempfile
-import threading
 import zipfile
 from concurrent.futures import ProcessPoolExecutor
 
 import nbformat
-import psutil
-from nbclient import NotebookClient
-from traitlets.config import PyFileConfigLoader
+import torch
 
-from course_lib.submit import functions
+import course_lib
+from course_lib import cells
+from tools import course
+from tools.grading import sandbox, verdict
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from release import ROOT, assignments  # noqa: E402
-
-HIDDEN = "### BEGIN HIDDEN TESTS"
-HIDDEN_END = "### END HIDDEN TESTS"
-# The same harmless-warning pattern that nbgrader's IgnorePattern uses, read from nbgrader_config.py.
-IGNORABLE_STDERR = re.compile(PyFileConfigLoader("nbgrader_config.py", path=ROOT).load_config().IgnorePattern.pattern)
+MAX_UNZIPPED = 2 << 30  # bytes: a larger zip of submissions is refused, not unpacked
+UNSAFE = """WARNING: --unsafe-no-sandbox: student code runs as you, on this machine, with your files and
+your network. It can read and change anything you can (the solutions, other students' work, your
+home), leave processes running and forge its own grade. Use it only for code you trust."""
 
 
-def meta(cell):
-    return cell.get("metadata", {}).get("nbgrader", {})
+def templates():
+    """{assignment: the template of its source notebook}, with solutions and hidden tests."""
+    return {name: cells.template(nbformat.read(course.source(name), as_version=4)) for name in course.assignments()}
 
 
-# --------------------------------------------------------------------------- what was handed in
+def steps(template, found, reference):
+    """What the sandbox runs for one notebook, in order.
+
+    First the notebook as the course has it: provided code, the answers, the visible part of each
+    test (after which the namespace is saved). Then the hidden parts, each in the namespace its
+    visible part left: as written for the reference run, without expected values for a student.
+    """
+    first, last = [], []
+    for kind, gid, code in cells.assemble(template, found):
+        if kind != "test":
+            first.append({"role": kind, "gid": gid, "code": code})
+            continue
+        visible, hidden = verdict.split(code)
+        first.append({"role": "visible", "gid": gid, "code": visible, "save": len(first) if hidden else None})
+        if hidden:
+            last.append({"role": "hidden", "gid": gid, "restore": first[-1]["save"],
+                         "code": hidden if reference else verdict.blind(hidden)})
+    return first + last
+
+
+def execute(plan, limits, reference=False, sandboxed=True):
+    """Run the plan; one reply per step: {"error": str or None, "record": [...]}, plus "died".
+
+    When the sandbox dies (a crash, os._exit, a limit, the timeout) the step that killed it fails
+    alone: a new sandbox replays the steps before it, except the hidden ones, and grading goes on.
+    """
+    replies, killers, i = [None] * len(plan), set(), 0
+    while i < len(plan):
+        box = sandbox.Sandbox(limits, reference=reference, sandboxed=sandboxed)
+        try:
+            for j in range(i):
+                if plan[j]["role"] != "hidden" and j not in killers:
+                    box.run(_request(plan[j]), limits.timeout)
+            while i < len(plan):
+                replies[i] = box.run(_request(plan[i]), limits.timeout)
+                i += 1
+        except sandbox.Died as died:
+            replies[i] = {"error": f"the sandbox stopped: {died}", "record": [], "died": True}
+            killers.add(i)
+            i += 1
+        finally:
+            box.close()
+    return replies
+
+
+def _request(step):
+    return {"code": step["code"], "save": step.get("save"), "restore": step.get("restore")}
+
+
+# --------------------------------------------------------------------------- the reference run
+
+
+def fingerprint(name):
+    """What the reference of an assignment depends on: its source, course_lib, the grader, torch."""
+    h = hashlib.sha256(torch.__version__.encode())
+    lib = os.path.dirname(os.path.abspath(course_lib.__file__))
+    here = os.path.dirname(os.path.abspath(verdict.__file__))
+    files = [course.source(name)] + [os.path.join(here, f) for f in ("runner.py", "verdict.py")]
+    for parent, _, names in sorted(os.walk(lib)):
+        files += [os.path.join(parent, n) for n in sorted(names) if n.endswith((".py", ".pt"))]
+    for path in files:
+        with open(path, "rb") as f:
+            h.update(path.encode() + b"\0" + f.read())
+    return h.hexdigest()[:20]
+
+
+def reference(name, template, limits, cache, sandboxed=True):
+    """The records of the instructor's solution, one per step; computed once, then read from cache."""
+    path = os.path.join(cache, f"{name}-{fingerprint(name)}.json")
+    if os.path.isfile(path):
+        with open(path) as f:
+            return json.load(f)
+    found = {c["grade_id"]: (c["source"], "metadata") for c in template if c["kind"] == "answer"}
+    plan = steps(template, found, reference=True)
+    replies = execute(plan, limits, reference=True, sandboxed=sandboxed)
+    for step, reply in zip(plan, replies):  # the solution must pass its own checks
+        wrong = verdict.first_disagreement(reply["record"], reply["record"])
+        if reply["error"] or wrong is not None:
+            raise RuntimeError(f"{name}: the solution itself fails in the {step['role']} cell {step['gid']}: "
+                               f"{reply['error'] or f'its check {wrong} fails'}")
+    ref = [{"role": s["role"], "gid": s["gid"], "record": r["record"]} for s, r in zip(plan, replies)]
+    os.makedirs(cache, exist_ok=True)
+    with open(path + ".tmp", "w") as f:
+        json.dump(ref, f)
+    os.replace(path + ".tmp", path)
+    return ref
+
+
+def default_cache():
+    return os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "gan-course", "reference")
+
+
+# --------------------------------------------------------------------------- one notebook
+
+
+HIDDEN_FAILED = "a hidden test failed: the same function, called on new inputs, gave a wrong result or an error"
+
+
+def judge(template, plan, replies, ref, found):
+    """The exercises of one notebook: [{id, score, max, status, message, check}]."""
+    by_step = {(s["role"], s["gid"]): (r, ref_r["record"]) for s, r, ref_r in zip(plan, replies, ref)}
+    answers_of = {}  # the answer cell each test depends on: the last one before it
+    last_answer = None
+    for c in template:
+        if c["kind"] == "answer":
+            last_answer = c["grade_id"]
+        elif c["kind"] == "test":
+            answers_of[c["grade_id"]] = last_answer
+    exercises = []
+    for c in template:
+        if c["kind"] != "test":
+            continue
+        gid, pts = c["grade_id"], float(c["points"])
+        result = {"id": gid, "score": 0.0, "max": pts, "status": "failed", "message": None, "check": None}
+        answer = answers_of[gid]
+        reply, expected = by_step[("visible", gid)]
+        at = verdict.first_disagreement(expected, reply["record"])
+        if answer is not None and found[answer][1] == "missing":
+            result.update(status="missing", message=f"no answer cell `{answer}` was found: this needs manual grading")
+        elif reply["error"] or at is not None:
+            if at is not None and at < len(expected):
+                result["check"] = expected[at]["what"]
+            result["status"] = "error" if reply.get("died") else "failed"
+            result["message"] = reply["error"] if reply["error"] else verdict.message(
+                expected[at], reply["record"][at] if at < len(reply["record"]) else None)
+        elif ("hidden", gid) in by_step:
+            hidden, expected = by_step[("hidden", gid)]
+            if hidden["error"] or verdict.first_disagreement(expected, hidden["record"]) is not None:
+                result["message"] = HIDDEN_FAILED
+                if hidden.get("died"):
+                    result.update(status="error", message=hidden["error"] + " while the hidden tests ran")
+            else:
+                result.update(score=pts, status="passed")
+        else:
+            result.update(score=pts, status="passed")
+        exercises.append(result)
+    return exercises
+
+
+def grade(student, path, name, template, ref, limits, sandboxed=True):
+    """Grade one notebook; returns its record for ``tools.grading.report``."""
+    record = {"student": student, "notebook": name, "file": os.path.basename(path), "manual": False,
+              "notes": [], "exercises": []}
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as err:
+        record["manual"] = True
+        record["notes"].append(f"The file could not be read as a notebook ({type(err).__name__}); "
+                               "it needs manual grading.")
+        record["exercises"] = [{"id": c["grade_id"], "score": 0.0, "max": float(c["points"]), "status": "missing",
+                                "message": None, "check": None} for c in template if c["kind"] == "test"]
+        return record
+    found = cells.answers(nb, template)
+    for gid, (_, how) in found.items():
+        if how == "retyped":
+            record["notes"].append(f"`{gid}`: the cell had lost its nbgrader metadata (retyped?); "
+                                   "it was found by the functions it defines and graded.")
+        elif how == "missing":
+            record["manual"] = True
+    plan = steps(template, found, reference=False)
+    replies = execute(plan, limits, sandboxed=sandboxed)
+    record["exercises"] = judge(template, plan, replies, ref, found)
+    return record
+
+
+def _grade_job(job):
+    return grade(*job)
+
+
+def _reference_job(job):
+    return reference(*job)
+
+
+# --------------------------------------------------------------------------- a class
 
 
 def discover(folder):
@@ -69,314 +235,77 @@ def discover(folder):
     return found
 
 
-def identify(nb, path, sources):
-    """The assignment a submitted notebook belongs to: by its graded cell ids, else its name."""
-    ids = {meta(c).get("grade_id") for c in nb.cells} - {None}
-    overlap = {name: len(ids & {meta(c).get("grade_id") for c in src.cells}) for name, src in sources.items()}
-    best = max(overlap, key=overlap.get)
-    if overlap[best]:
-        return best
-    stem = os.path.basename(path)
-    named = [name for name in sources if name in stem]
-    if named:
-        return named[0]
-    defined = set().union(*(functions(c.source) for c in nb.cells if c.cell_type == "code"))
-    by_functions = {name: len(defined & set().union(*(functions(c.source) for c in src.cells if meta(c).get("solution"))))
-                    for name, src in sources.items()}
-    best = max(by_functions, key=by_functions.get)
-    return best if by_functions[best] else None
+def shard(found, k, n):
+    """The K-th of N slices (1 <= K <= N), by student, so that a student's notebooks stay together."""
+    students = sorted({s for s, _ in found})
+    mine = set(students[k - 1::n])
+    return [(s, p) for s, p in found if s in mine]
 
 
-def answers(source, nb):
-    """{grade_id: (code, how)} for each answer cell of the source; how is metadata, content or missing."""
-    found = {}
-    code_cells = [c for c in nb.cells if c.cell_type == "code"]
-    for cell in source.cells:
-        if not meta(cell).get("solution"):
-            continue
-        gid = meta(cell)["grade_id"]
-        tagged = [c for c in code_cells if meta(c).get("grade_id") == gid]
-        if tagged:
-            found[gid] = (tagged[0].source, "metadata")
-            continue
-        wanted = functions(cell.source)
-        retyped = [c for c in code_cells if wanted and wanted <= functions(c.source) and not meta(c).get("grade")]
-        found[gid] = (retyped[-1].source, "content") if retyped else ("", "missing")
-    return found
-
-
-
-
-def _literal(node):
+def _shard_arg(text):
     try:
-        ast.literal_eval(node)
-        return True
+        k, n = (int(v) for v in text.split("/"))
     except ValueError:
-        return False
+        raise argparse.ArgumentTypeError(f"--shard takes K/N, such as 2/4; got {text!r}") from None
+    if not 1 <= k <= n:
+        raise argparse.ArgumentTypeError(f"--shard K/N needs 1 <= K <= N; got {text!r}")
+    return k, n
 
 
-def sanitize(code):
-    """Keep only definitions from an answer; returns (code, notes about what was dropped)."""
-    try:
-        tree = ast.parse(code)
-    except SyntaxError as err:
-        return "", [f"the cell does not parse (line {err.lineno}: {err.msg}), so nothing in it was defined"]
-    kept, notes = [], []
-    for node in tree.body:
-        ok = isinstance(node, (ast.Import, ast.ImportFrom))
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            ok = not node.decorator_list and all(_literal(d) for d in _defaults(node))
-            if isinstance(node, ast.ClassDef):
-                ok = ok and not node.keywords and all(_literal(b) or isinstance(b, (ast.Name, ast.Attribute))
-                                                      for b in node.bases)
-        elif isinstance(node, ast.Assign):
-            ok = all(isinstance(t, ast.Name) for t in node.targets) and _literal(node.value)
-        elif isinstance(node, ast.Expr):
-            ok = isinstance(node.value, ast.Constant)  # a docstring or a bare string
-        if ok:
-            kept.append(node)
-        else:
-            notes.append(f"line {node.lineno}: a top-level `{ast.unparse(node).splitlines()[0][:60]}` was not run; "
-                         "graded cells may only define functions, classes, imports and constants")
-    return "\n\n".join(ast.unparse(n) for n in kept), notes
-
-
-def _defaults(node):
-    if isinstance(node, ast.ClassDef):
-        return [d for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
-                for d in _defaults(item)]
-    return [d for d in node.args.defaults + node.args.kw_defaults if d is not None]
-
-
-# --------------------------------------------------------------------------- the notebook that runs
-
-# Run once before any answer: remembers which objects the tests rely on (the checks helpers,
-# torch, builtins, the notebook's imported names, IPython's hooks). After each test part the
-# verify cell fails if any of them was replaced while the student's code ran.
-GUARD = """
-def {name}():
-    import builtins, math, sys, torch, torch.nn.functional
-    import torch._dynamo  # it wraps torch.manual_seed when first imported: let that happen first
-    from IPython import get_ipython
-    from course_lib import checks
-    ip = get_ipython()
-    modules = (builtins, math, torch, torch.Tensor, torch.nn.functional, checks)
-    legit = {{("builtins", "input"), ("builtins", "getpass")}}  # ipykernel rebinds these for each cell
-    seen = {{(m.__name__, k): id(v) for m in modules for k, v in vars(m).items()
-             if callable(v) and (m.__name__, k) not in legit}}
-    seen.update({{("ns", k): id(v) for k, v in ip.user_ns.items() if not k.startswith("_") and k not in ("In", "Out")
-                  and (callable(v) or type(v).__name__ == "module")}})
-    def foreign(f):  # defined in the notebook, or a bare builtin such as print
-        return getattr(f, "__module__", None) in (None, "__main__", "builtins")
-    hooks = lambda: (sorted(e for e, cbs in ip.events.callbacks.items() if any(map(foreign, cbs))),
-                     any(map(foreign, ip.input_transformers_post)), foreign(sys.excepthook),
-                     id(type(ip).run_cell), id(type(ip).showtraceback), ip.__dict__.keys() & {{"run_cell", "showtraceback"}})
-    before = hooks()
-
-    def verify():
-        now = {{(m.__name__, k): id(v) for m in modules for k, v in vars(m).items() if callable(v)}}
-        now.update({{("ns", k): id(v) for k, v in ip.user_ns.items() if ("ns", k) in seen}})
-        changed = sorted(".".join(k) for k, v in seen.items() if now.get(k) != v)
-        changed += [f"IPython hook {{i}}" for i, (a, b) in enumerate(zip(before, hooks())) if a != b]
-        if changed:
-            raise RuntimeError("grading helpers were changed: " + ", ".join(changed[:5]))
-    return verify
-{name} = {name}()
-"""
-
-
-def build(source, found):
-    """The source notebook with the student's answers in place and each test split in two parts.
-
-    Returns (cells, roles): roles[i] is ("answer", gid), ("visible", gid), ("hidden", gid),
-    ("verify", gid) after each test part, ("provided", None) or ("guard", None).
-    """
-    name = "_grader_" + secrets.token_hex(8)  # not guessable in advance
-    guard = GUARD.format(name=name)
-    cells, roles = [], []
-    for cell in source.cells:
-        if cell.cell_type != "code":
-            continue
-        m = meta(cell)
-        if m.get("solution"):
-            code, _ = found[m["grade_id"]]
-            cells.append(nbformat.v4.new_code_cell(sanitize(code)[0]))
-            roles.append(("answer", m["grade_id"]))
-        elif m.get("grade"):
-            visible, _, rest = cell.source.partition(HIDDEN)
-            parts = [("visible", visible)] + ([("hidden", rest.replace(HIDDEN_END, ""))] if rest else [])
-            for role, code in parts:
-                cells += [nbformat.v4.new_code_cell(code), nbformat.v4.new_code_cell(f"{name}()")]
-                roles += [(role, m["grade_id"]), ("verify", m["grade_id"])]
-        else:
-            cells.append(nbformat.v4.new_code_cell(cell.source))
-            roles.append(("provided", None))
-            if len(cells) == 1:  # after the set-up cell's imports, before any answer
-                cells.append(nbformat.v4.new_code_cell(guard))
-                roles.append(("guard", None))
-    return cells, roles
-
-
-def _watch_memory(client, limit_bytes, stop):
-    """Kill the kernel when its memory passes the limit; nbclient then reports a dead kernel."""
-    while not stop.wait(0.2):
-        try:
-            proc = psutil.Process(client.km.provisioner.process.pid)
-            if proc.memory_info().rss > limit_bytes:
-                proc.kill()
-        except (AttributeError, psutil.Error):
-            pass
-
-
-def outcome(cell):
-    """None if the cell ran cleanly, else a short reason."""
-    for out in cell.outputs:
-        if out.output_type == "error" and out.ename == "KeyboardInterrupt":  # nbclient interrupts at the timeout
-            return "the cell ran past the time limit and was stopped: an infinite loop?"
-        if out.output_type == "error":
-            return f"{out.ename}: {out.evalue}"
-        if out.output_type == "stream" and out.name == "stderr" and not IGNORABLE_STDERR.search(out.text):
-            return "wrote to stderr: " + out.text.strip()[:300]
-    return None
-
-
-def execute(cells, roles, timeout, memory_mb):
-    """Run the cells one by one; returns one result per cell (None for success, else a reason)."""
-    results = [None] * len(cells)
-    killers = set()  # cells that took the kernel down: never replayed
-    i = 0
-    with tempfile.TemporaryDirectory() as work:
-        env = dict(os.environ, NBGRADER_EXECUTION="autograde", GAN_COURSE_MODE="smoke", MPLBACKEND="Agg",
-                   HOME=work, IPYTHONDIR=os.path.join(work, ".ipython"))
-        nb = nbformat.v4.new_notebook(cells=cells)
-        while i < len(cells):
-            client = NotebookClient(nb, timeout=timeout, allow_errors=True,
-                                    interrupt_on_timeout=True, kernel_name="python3",
-                                    resources={"metadata": {"path": work}})
-            stop = threading.Event()
-            try:
-                with client.setup_kernel(env=env, cwd=work):
-                    threading.Thread(target=_watch_memory, args=(client, memory_mb << 20, stop), daemon=True).start()
-                    for j in range(i):  # after a restart: the definitions and provided code again
-                        if roles[j][0] in ("answer", "provided", "guard") and j not in killers:
-                            client.execute_cell(cells[j], j)
-                    while i < len(cells):
-                        role, gid = roles[i]
-                        if role == "hidden" and (results[i - 2] or results[i - 1]):  # visible part failed
-                            results[i] = "skipped"
-                            i += 1
-                            continue
-                        client.execute_cell(cells[i], i)
-                        results[i] = outcome(cells[i])
-                        i += 1
-                        if role == "verify" and results[i - 1]:
-                            break  # tampered with: the next tests get a clean kernel
-            except Exception as err:  # the kernel died (os._exit, a crash, memory) or stopped answering
-                results[i] = f"the kernel stopped while running this cell ({type(err).__name__}): " \
-                             "a crash, os._exit, sys.exit in a thread, or the memory limit"
-                killers.add(i)
-                i += 1
-            finally:
-                stop.set()
-    return results
-
-
-# --------------------------------------------------------------------------- grading
-
-
-def grade(student, path, name, timeout=60, memory_mb=3000):
-    """Grade one notebook; returns a dict with per-exercise scores and the feedback lines."""
-    source = nbformat.read(os.path.join(ROOT, "solutions", name, name + ".ipynb"), as_version=4)
-    tests = [(meta(c)["grade_id"], meta(c)["points"]) for c in source.cells if meta(c).get("grade")]
-    record = {"student": student, "notebook": name, "file": os.path.basename(path), "scores": {}, "feedback": []}
-    try:
-        nb = nbformat.read(path, as_version=4)
-    except Exception as err:
-        record["scores"] = {gid: (0, pts) for gid, pts in tests}
-        record["feedback"].append(f"The file could not be read as a notebook ({type(err).__name__}); "
-                                  "it needs manual grading.")
-        record["manual"] = True
-        return record
-    found = answers(source, nb)
-    for gid, (code, how) in found.items():
-        if how == "content":
-            record["feedback"].append(f"`{gid}`: the cell had lost its nbgrader metadata (retyped?); "
-                                      "it was found by the functions it defines and graded.")
-        elif how == "missing":
-            record["feedback"].append(f"`{gid}`: no answer cell was found; this needs manual grading.")
-            record["manual"] = True
-        for note in sanitize(code)[1]:
-            record["feedback"].append(f"`{gid}`, {note}.")
-    cells, roles = build(source, found)
-    results = execute(cells, roles, timeout, memory_mb)
-    failed = {}
-    for (role, gid), result in zip(roles, results):
-        if role in ("visible", "hidden", "verify") and result and gid not in failed:
-            failed[gid] = {"visible": result, "hidden": "a hidden test failed (new shapes or seeds)",
-                           "verify": "the grading helpers were changed while this test ran"}[role]
-    for gid, pts in tests:
-        record["scores"][gid] = (0 if gid in failed else pts, pts)
-        record["feedback"].append(f"`{gid}`: {0 if gid in failed else pts}/{pts}"
-                                  + (f"\n\n```\n{failed[gid]}\n```" if gid in failed else ""))
-    return record
-
-
-def _grade_job(job):
-    return grade(*job)
-
-
-def write_outputs(records, out):
-    """grades.csv (one row per student, notebook and exercise) and feedback/<student>.md."""
-    os.makedirs(os.path.join(out, "feedback"), exist_ok=True)
-    with open(os.path.join(out, "grades.csv"), "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["student", "notebook", "exercise", "score", "max_score", "file", "needs_manual_grading"])
-        for r in records:
-            for gid, (score, pts) in r["scores"].items():
-                w.writerow([r["student"], r["notebook"], gid, score, pts, r["file"], int(r.get("manual", False))])
-    by_student = {}
-    for r in records:
-        by_student.setdefault(r["student"], []).append(r)
-    for student, rs in by_student.items():
-        lines = [f"# Feedback for {student}", ""]
-        for r in rs:
-            got = sum(s for s, _ in r["scores"].values())
-            total = sum(p for _, p in r["scores"].values())
-            lines += [f"## {r['notebook']} ({r['file']}): {got}/{total}", ""] + [f"- {x}" for x in r["feedback"]] + [""]
-        with open(os.path.join(out, "feedback", f"{student}.md"), "w") as f:
-            f.write("\n".join(lines))
+def unpack(path, into):
+    with zipfile.ZipFile(path) as z:
+        size = sum(i.file_size for i in z.infolist())
+        if size > MAX_UNZIPPED:
+            raise SystemExit(f"{path} would unpack to {size >> 20} MB, over the {MAX_UNZIPPED >> 20} MB limit")
+        z.extractall(into)  # extractall drops absolute paths and '..' from the names
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("submissions", help="a folder or a .zip of submissions")
-    parser.add_argument("--out", default="grades", help="where grades.csv and feedback/ go (default: grades)")
+    parser.add_argument("--out", default="grades", help="where grades.csv, feedback/ and summary.md go (default: grades)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="notebooks graded in parallel")
-    parser.add_argument("--timeout", type=int, default=60, help="seconds per cell")
-    parser.add_argument("--memory-mb", type=int, default=3000, help="memory limit of each kernel")
+    parser.add_argument("--timeout", type=int, default=60, help="wall seconds per cell (default 60)")
+    parser.add_argument("--memory-mb", type=int, default=3000, help="memory of each sandbox (default 3000)")
+    parser.add_argument("--shard", type=_shard_arg, default=(1, 1), metavar="K/N",
+                        help="grade only the K-th of N slices of the students (merge with tools.grading.merge)")
+    parser.add_argument("--cache", default=default_cache(), help="where the solution's reference records are kept")
+    parser.add_argument("--unsafe-no-sandbox", action="store_true",
+                        help="run student code without bubblewrap (trusted code only; see the warning it prints)")
     args = parser.parse_args(argv)
+    sandboxed = not args.unsafe_no_sandbox
+    if sandboxed:
+        why = sandbox.available()
+        if why:
+            sys.exit(f"The grader needs its sandbox and cannot start it: {why}.\n"
+                     "Install bubblewrap and allow user namespaces, or, for code you trust only, "
+                     "pass --unsafe-no-sandbox.")
+    else:
+        print(UNSAFE, file=sys.stderr)
+    limits = sandbox.Limits(timeout=args.timeout, memory_mb=args.memory_mb)
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.submissions
         if zipfile.is_zipfile(folder):
-            with zipfile.ZipFile(folder) as z:
-                z.extractall(tmp)
+            unpack(folder, tmp)
             folder = tmp
         elif not os.path.isdir(folder):
             parser.error(f"{folder} is neither a folder nor a zip file")
-        sources = {n: nbformat.read(os.path.join(ROOT, "solutions", n, n + ".ipynb"), as_version=4)
-                   for n in assignments()}
+        sources = templates()
         jobs, skipped = [], []
-        for student, path in discover(folder):
+        for student, path in shard(discover(folder), *args.shard):
             try:
-                name = identify(nbformat.read(path, as_version=4), path, sources)
+                nb = nbformat.read(path, as_version=4)
+                name = cells.identify(nb, sources, os.path.basename(path))
             except Exception:
                 name = next((n for n in sources if n in os.path.basename(path)), None)
-            if name is None:
-                skipped.append(path)
-            else:
-                jobs.append((student, path, name, args.timeout, args.memory_mb))
+            (jobs.append((student, path, name)) if name else skipped.append(path))
+        names = sorted({name for _, _, name in jobs})
         with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-            records = list(pool.map(_grade_job, jobs))
+            refs = dict(zip(names, pool.map(_reference_job, [(n, sources[n], limits, args.cache, sandboxed)
+                                                             for n in names])))
+            records = list(pool.map(_grade_job, [(s, p, n, sources[n], refs[n], limits, sandboxed)
+                                                 for s, p, n in jobs]))
+        from tools.grading.report import write_outputs
         write_outputs(records, args.out)
     for path in skipped:
         print(f"not graded (no assignment recognised): {path}")

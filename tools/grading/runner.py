@@ -1,0 +1,123 @@
+"""Runs inside the grading sandbox: executes the cells the grader sends, and sends back plain data.
+
+    python runner.py LIB_DIR [--reference]
+
+Requests arrive on stdin, one JSON object a line: {"code": str, "save": k, "restore": k}.
+``save`` keeps a shallow copy of the namespace and the random states after the cell, under k;
+``restore`` runs the cell in copy k and then puts the current state back, so that a hidden test
+moved to the end of the notebook sees the names and random state its visible part left.
+
+Each reply is one JSON line on the original stdout: {"error": str or None, "record": [...]},
+the record being what ``course_lib.checks`` saw, as numbers, shapes, booleans and strings
+(tensors as base64 float64 bytes). Nothing is pickled. The cells' own output goes to /dev/null.
+With --reference (the instructor's solution) the record also carries the expected values.
+
+This process runs the student's code, so nothing it sends is trusted: the grader only reads it
+as data and decides the points itself.
+"""
+import base64
+import copy
+import json
+import os
+import random
+import sys
+
+TEXT = 300  # characters kept of a string in a reply
+MESSAGE = 1500  # of a failed check's message
+
+
+def encode(x):
+    """A JSON-safe form of a recorded value: tensors as {"shape", "f64"}, the rest as is or a string."""
+    import torch
+
+    if isinstance(x, torch.Tensor):
+        x = x.detach().cpu().double().contiguous()
+        return {"shape": list(x.shape), "f64": base64.b64encode(x.numpy().tobytes()).decode()}
+    if x is None or isinstance(x, (bool, int, float)):
+        return x
+    if isinstance(x, (tuple, list)) and all(isinstance(v, int) for v in x):
+        return list(x)
+    return str(x)[:TEXT]
+
+
+def entry(item, reference):
+    out = {"kind": str(item.get("kind")), "got": encode(item.get("got"))}
+    if reference:
+        expected = item.get("expected")
+        if out["kind"] == "close":  # a number, a list or a tensor: compared as float64 values
+            import torch
+
+            expected = torch.as_tensor(expected, dtype=torch.float64)
+        out.update({"expected": encode(expected), "what": encode(item.get("what")),
+                    "hint": encode(item.get("hint")), "atol": item.get("atol"), "rtol": item.get("rtol")})
+    return out
+
+
+def describe(err):
+    """A failed check's message, or an exception's type and first line: what the student may see."""
+    from course_lib.checks import CheckFailed
+
+    if isinstance(err, CheckFailed):
+        return str(err)[:MESSAGE]
+    first = (str(err).strip().splitlines() or [""])[0]
+    return f"{type(err).__name__}: {first}"[:TEXT]
+
+
+def states():
+    import numpy
+    import torch
+
+    return torch.get_rng_state(), random.getstate(), numpy.random.get_state()
+
+
+def set_states(saved):
+    import numpy
+    import torch
+
+    torch.set_rng_state(saved[0])
+    random.setstate(saved[1])
+    numpy.random.set_state(saved[2])
+
+
+def main():
+    lib, reference = sys.argv[1], "--reference" in sys.argv[2:]
+    sys.path.insert(0, lib)
+    replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(quiet, 1)
+    os.dup2(quiet, 2)
+    sys.stdout = sys.stderr = open(quiet, "w", closefd=False)
+
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from course_lib import checks
+
+    shell = InteractiveShell.instance(colors="nocolor")
+    saved = {}
+    for line in sys.stdin:
+        request = json.loads(line)
+        here = None
+        if request.get("restore") is not None:
+            here = (dict(shell.user_ns), states())
+            ns, rng = saved[request["restore"]]
+            shell.user_ns.clear()
+            shell.user_ns.update(ns)
+            set_states(rng)
+        checks.record = record = []
+        result = shell.run_cell(request["code"], store_history=False)
+        err = result.error_before_exec or result.error_in_exec
+        reply = {"error": None if err is None else describe(err),
+                 "record": [entry(item, reference) for item in record if isinstance(item, dict)]}
+        checks.record = None
+        if request.get("save") is not None:
+            saved[request["save"]] = (copy.copy(shell.user_ns), states())
+        if here is not None:
+            shell.user_ns.clear()
+            shell.user_ns.update(here[0])
+            set_states(here[1])
+        replies.write(json.dumps(reply) + "\n")
+        replies.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,255 @@
+"""The sandbox each student notebook runs in: bubblewrap, resource limits and a pipe to the runner.
+
+Inside, the student's code sees a read-only system (/usr), the Python environment, course_lib and
+the runner, and a private, empty, writable /scratch; not the course folder, the submissions, the
+output folder or anyone's home. It has no network (its own empty network namespace), its own
+PID namespace (every process it starts dies with it), and limits on memory, processes, CPU time,
+file size and the size of what it sends back. The grader talks to it over a pipe.
+"""
+import json
+import os
+import resource
+import secrets
+import shutil
+import subprocess
+import sys
+import threading
+import time
+
+import psutil
+
+import course_lib
+
+RUNNER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "runner.py")
+LIB = os.path.dirname(os.path.dirname(os.path.abspath(course_lib.__file__)))  # the folder holding course_lib
+# what a Python process needs from /etc; the rest of /etc (passwords, keys) stays out
+ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "fonts", "localtime", "nsswitch.conf")
+
+
+class Limits:
+    """Per notebook: wall seconds per cell, CPU seconds, memory, processes, scratch and reply sizes."""
+
+    def __init__(self, timeout=60, cpu_s=900, memory_mb=3000, processes=64, scratch_mb=256, reply_mb=64):
+        self.timeout, self.cpu_s, self.memory_mb = timeout, cpu_s, memory_mb
+        self.processes, self.scratch_mb, self.reply_mb = processes, scratch_mb, reply_mb
+
+
+class Died(Exception):
+    """The sandbox stopped answering: it exited, was killed at a limit, or ran past the timeout."""
+
+
+def bwrap_argv(limits):
+    """The bubblewrap command line that runs the runner."""
+    python_roots = sorted({os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)})
+    argv = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+            "--ro-bind", "/usr", "/usr"]
+    for name in ("bin", "sbin", "lib", "lib32", "lib64"):
+        path = os.path.join("/", name)
+        if os.path.islink(path):
+            argv += ["--symlink", os.readlink(path), path]
+        elif os.path.isdir(path):
+            argv += ["--ro-bind", path, path]
+    for name in ETC:
+        path = os.path.join("/etc", name)
+        if os.path.exists(path):
+            argv += ["--ro-bind", path, path]
+    for root in python_roots:
+        if not root.startswith("/usr/"):
+            argv += ["--ro-bind", root, root]
+    if os.path.realpath(sys.prefix) != sys.prefix:  # a venv reached through a symlink
+        argv += ["--symlink", os.path.realpath(sys.prefix), sys.prefix]
+    argv += ["--ro-bind", os.path.join(LIB, "course_lib"), "/grader/lib/course_lib",
+             "--ro-bind", RUNNER, "/grader/runner.py",
+             "--proc", "/proc", "--dev", "/dev",
+             "--size", str(limits.scratch_mb << 20), "--tmpfs", "/scratch",
+             "--size", str(16 << 20), "--tmpfs", "/tmp",
+             "--chdir", "/scratch", "--clearenv"]
+    env = {"HOME": "/scratch", "PATH": os.path.dirname(sys.executable) + ":/usr/bin:/bin", "LANG": "C.UTF-8",
+           "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/scratch/.matplotlib", "IPYTHONDIR": "/scratch/.ipython",
+           "NBGRADER_EXECUTION": "autograde", "GAN_COURSE_MODE": "smoke", "OMP_NUM_THREADS": "1",
+           "PYTHONDONTWRITEBYTECODE": "1", "TORCHINDUCTOR_CACHE_DIR": "/scratch/.inductor"}
+    for key, value in env.items():
+        argv += ["--setenv", key, value]
+    return argv + ["--", sys.executable, "-s", "/grader/runner.py", "/grader/lib"]
+
+
+def plain_argv(work):
+    """Without a sandbox: the runner as an ordinary child process in a temporary folder."""
+    return [sys.executable, "-s", RUNNER, LIB]
+
+
+class _Cgroups:
+    """cgroup limits on the whole sandbox (memory, number of processes), where this machine lets us."""
+
+    def __init__(self, limits):
+        self.dirs, name = [], "gan-grade-" + secrets.token_hex(6)
+        wanted = {"pids": {"pids.max": str(limits.processes)},
+                  "memory": {"memory.limit_in_bytes": str(limits.memory_mb << 20)}}
+        v2 = {"pids.max": str(limits.processes), "memory.max": str(limits.memory_mb << 20), "memory.swap.max": "0"}
+        for controller, files in wanted.items():  # cgroup v1, one hierarchy per controller
+            self._make(os.path.join("/sys/fs/cgroup", controller, name), files)
+        if not self.dirs and os.path.isfile("/sys/fs/cgroup/cgroup.controllers"):
+            self._make(os.path.join("/sys/fs/cgroup", name), v2)
+
+    def _make(self, path, files):
+        try:
+            os.mkdir(path)
+        except OSError:
+            return
+        try:
+            for file, value in files.items():
+                if os.path.exists(os.path.join(path, file)):
+                    with open(os.path.join(path, file), "w") as f:
+                        f.write(value)
+            self.dirs.append(path)
+        except OSError:
+            os.rmdir(path)
+
+    def join(self):  # in the child, before it runs bwrap: every process it starts stays inside
+        for path in self.dirs:
+            with open(os.path.join(path, "cgroup.procs"), "w") as f:
+                f.write(str(os.getpid()))
+
+    def remove(self):
+        for path in self.dirs:
+            for _ in range(50):  # the killed processes leave the group a moment later
+                try:
+                    os.rmdir(path)
+                    break
+                except OSError:
+                    time.sleep(0.02)
+
+
+class Sandbox:
+    """One runner process, in bubblewrap unless ``sandboxed`` is False; ``run`` sends it one cell."""
+
+    def __init__(self, limits, reference=False, sandboxed=True):
+        self.limits, self.reference, self.sandboxed = limits, reference, sandboxed
+        self.work = None if sandboxed else __import__("tempfile").mkdtemp(prefix="gan-grade-")
+        argv = bwrap_argv(limits) if sandboxed else plain_argv(self.work)
+        if reference:
+            argv.append("--reference")
+        self.cgroups = _Cgroups(limits)
+        env = None
+        if not sandboxed:
+            env = {"HOME": self.work, "PATH": os.environ.get("PATH", ""), "MPLBACKEND": "Agg",
+                   "NBGRADER_EXECUTION": "autograde", "GAN_COURSE_MODE": "smoke", "OMP_NUM_THREADS": "1",
+                   "IPYTHONDIR": os.path.join(self.work, ".ipython")}
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                     cwd=self.work or "/", env=env, preexec_fn=self._limit, start_new_session=True)
+        self.lines, self.dead = [], threading.Event()
+        self.ready = threading.Condition()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+        self.watcher = threading.Thread(target=self._watch, daemon=True)
+        self.watcher.start()
+        self.why = None
+
+    def _limit(self):
+        self.cgroups.join()
+        # torch reserves about 3.4 GB of address space at import, so the address-space limit sits
+        # 4 GB above the memory limit; the cgroup or the watcher hold the memory limit itself
+        room = (self.limits.memory_mb + 4096) << 20
+        resource.setrlimit(resource.RLIMIT_AS, (room, room))
+        resource.setrlimit(resource.RLIMIT_CPU, (self.limits.cpu_s, self.limits.cpu_s + 5))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (self.limits.scratch_mb << 20,) * 2)
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if os.getuid() != 0:  # root is exempt from RLIMIT_NPROC; there the cgroup or the watcher counts
+            mine = sum(1 for p in psutil.process_iter(["uids"]) if p.info["uids"] and p.info["uids"].real == os.getuid())
+            resource.setrlimit(resource.RLIMIT_NPROC, (mine + self.limits.processes,) * 2)
+
+    def _read(self):
+        """Collect reply lines; a reply over the size limit kills the sandbox."""
+        cap, buf = self.limits.reply_mb << 20, b""
+        while True:
+            chunk = self.proc.stdout.read1(1 << 16)
+            if not chunk:
+                break
+            buf += chunk
+            while b"\n" in buf:
+                line, buf = buf.split(b"\n", 1)
+                with self.ready:
+                    self.lines.append(line)
+                    self.ready.notify_all()
+            if len(buf) > cap:
+                self.kill("it sent back more than the size limit")
+                break
+        self.dead.set()
+        with self.ready:
+            self.ready.notify_all()
+
+    def _watch(self):
+        """Kill the sandbox when its processes together pass the memory or process limit."""
+        while not self.dead.wait(0.1):
+            try:
+                tree = [psutil.Process(self.proc.pid)] + psutil.Process(self.proc.pid).children(recursive=True)
+                rss = sum(p.memory_info().rss for p in tree)
+            except psutil.Error:
+                continue
+            if len(tree) > self.limits.processes + 2:
+                self.kill(f"it started more than {self.limits.processes} processes")
+            elif rss > self.limits.memory_mb << 20:
+                self.kill(f"it used more than {self.limits.memory_mb} MB of memory")
+
+    def kill(self, why):
+        if self.why is None:
+            self.why = why
+        try:
+            os.killpg(self.proc.pid, 9)
+        except ProcessLookupError:
+            pass
+
+    def run(self, request, timeout):
+        """Send one cell; its reply as a dict. Raises Died when no reply comes within ``timeout`` s."""
+        try:
+            self.proc.stdin.write((json.dumps(request) + "\n").encode())
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            raise Died(self.why or "the sandbox had stopped") from None
+        deadline = time.monotonic() + timeout
+        with self.ready:
+            while not self.lines and not self.dead.is_set():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self.ready.wait(left)
+            if self.lines:
+                line = self.lines.pop(0)
+            else:
+                line = None
+        if line is None:
+            if not self.dead.is_set():
+                self.kill(f"the cell ran past the time limit ({timeout} s)")
+            raise Died(self.why or "it exited (os._exit, a crash or a signal)")
+        try:
+            reply = json.loads(line)
+        except ValueError:
+            reply = None
+        if not isinstance(reply, dict):
+            self.kill("it sent back something that is not a reply")
+            raise Died(self.why)
+        return reply
+
+    def close(self):
+        self.kill("closed")
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+        self.dead.wait(5)
+        self.cgroups.remove()
+        if self.work:
+            shutil.rmtree(self.work, ignore_errors=True)
+
+
+def available():
+    """None if bubblewrap can start a sandbox here, else why not."""
+    if shutil.which("bwrap") is None:
+        return "bubblewrap (bwrap) is not installed: apt-get install bubblewrap"
+    try:  # the runner with no cell to run: it starts, imports what it needs and exits
+        done = subprocess.run(bwrap_argv(Limits()), input="", capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired) as err:
+        return f"bubblewrap could not start: {err}"
+    if done.returncode != 0:
+        return "bubblewrap could not start the runner: " + (done.stderr.strip().splitlines() or ["no message"])[-1]
+    return None

@@ -1,0 +1,142 @@
+"""The verdict, decided outside the student's process: their record against the reference record.
+
+A record is the list of checks one test cell ran, in order (see ``course_lib.checks``). The
+reference record comes from the instructor's solution and holds the expected values and
+tolerances; the student's holds only what their code produced. An exercise scores when every
+check of its visible and hidden parts ran and agrees with the reference, by the check's own
+rule. Faking a check inside the kernel changes the student's record, never the reference.
+"""
+import ast
+import base64
+
+import numpy as np
+
+HIDDEN = "### BEGIN HIDDEN TESTS"
+HIDDEN_END = "### END HIDDEN TESTS"
+EXPECTED = {"close": 1, "shape": 1, "that": 2}  # position of the expected value in each check's arguments
+
+
+def split(test):
+    """A test cell's (visible, hidden) code; hidden is "" when it has none."""
+    visible, _, rest = test.partition(HIDDEN)
+    return visible, rest.replace(HIDDEN_END, "")
+
+
+class _Blind(ast.NodeTransformer):
+    """Replace the expected value of every ``checks.close/shape/that`` call by ``checks.HIDDEN``."""
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        f = node.func
+        if isinstance(f, ast.Attribute) and f.attr in EXPECTED and isinstance(f.value, ast.Name) \
+                and f.value.id == "checks":
+            hidden = ast.Attribute(value=ast.Name(id="checks", ctx=ast.Load()), attr="HIDDEN", ctx=ast.Load())
+            at = EXPECTED[f.attr]
+            if len(node.args) > at:
+                node.args[at] = hidden
+            node.keywords = [ast.keyword(arg=k.arg, value=hidden) if k.arg == "expected" else k
+                             for k in node.keywords]
+        return node
+
+
+def _loaded(tree):
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def blind(code):
+    """Hidden-test code as it may enter the student's process: no expected values.
+
+    Each check's expected value becomes ``checks.HIDDEN``, and the assignments that only served
+    to compute expected values (``want = ...``) are removed, so that neither the values nor the
+    reference formulas reach the student's code.
+    """
+    tree = ast.parse(code)
+    before = _loaded(tree)
+    tree = _Blind().visit(tree)
+    while True:
+        unused = before - _loaded(tree)
+        dead = [n for n in ast.walk(tree) if isinstance(n, (ast.Assign, ast.AnnAssign))
+                and all(isinstance(t, ast.Name) and t.id in unused
+                        for t in (n.targets if isinstance(n, ast.Assign) else [n.target]))]
+        if not dead:
+            break
+        for parent in ast.walk(tree):
+            for field in ("body", "orelse", "finalbody"):
+                block = getattr(parent, field, None)
+                if isinstance(block, list) and any(s in dead for s in block):
+                    kept = [s for s in block if s not in dead]
+                    setattr(parent, field, kept or [ast.Pass()])
+    return ast.unparse(ast.fix_missing_locations(tree))
+
+
+# --------------------------------------------------------------------------- reading a record
+
+
+def decode(x):
+    """A recorded value back as a float64 array (tensors), a tuple (shapes) or as it came."""
+    if isinstance(x, dict) and set(x) == {"shape", "f64"}:
+        raw = base64.b64decode(x["f64"])
+        shape = tuple(int(s) for s in x["shape"])
+        if len(raw) != 8 * int(np.prod(shape)):
+            raise ValueError("a recorded tensor's bytes do not match its shape")
+        return np.frombuffer(raw, dtype=np.float64).reshape(shape)
+    return x
+
+
+def agrees(ref, got):
+    """Does the student's entry ``got`` pass the reference entry ``ref``'s check?"""
+    if not isinstance(got, dict) or got.get("kind") != ref["kind"]:
+        return False
+    have = decode(got.get("got"))
+    if ref["kind"] == "that":
+        return have is True
+    if ref["kind"] == "shape":
+        return isinstance(have, list) and list(have) == list(ref["expected"])
+    want = decode(ref["expected"])
+    if not isinstance(have, (np.ndarray, int, float)) or isinstance(have, bool):
+        return False
+    have, want = np.asarray(have, dtype=np.float64), np.asarray(want, dtype=np.float64)
+    if have.shape != want.shape:
+        if have.size == want.size == 1:
+            have = have.reshape(want.shape)
+        else:
+            return False
+    return bool(np.allclose(have, want, atol=ref["atol"], rtol=ref["rtol"], equal_nan=False))
+
+
+def first_disagreement(reference, record):
+    """Index of the first check the student's record fails, or None when all agree."""
+    for i, ref in enumerate(reference):
+        if i >= len(record) or not agrees(ref, record[i]):
+            return i
+    return None if len(record) == len(reference) else len(reference)
+
+
+def _show(x):
+    x = decode(x)
+    if isinstance(x, np.ndarray):
+        if x.size == 1:
+            return f"{x.item():.6g}"
+        if x.size <= 6:
+            return f"{[round(float(v), 6) for v in x.flatten()]} (shape {x.shape})"
+        return f"a tensor of shape {x.shape}"
+    if isinstance(x, float):
+        return f"{x:.6g}"
+    if isinstance(x, list):
+        return f"shape {tuple(x)}"
+    return str(x)[:200]
+
+
+def message(ref, got):
+    """The four-part message for a visible check, written here from the reference's own text."""
+    if got is None:
+        have = "the check did not run (the cell stopped before it)"
+    elif ref["kind"] == "that":
+        have = "it does not hold"
+    else:
+        have = _show(got.get("got")) if got.get("got") is not None else "not a number or a tensor"
+    lines = [f"Check failed: {ref['what']}", f"  expected: {_show(ref['expected'])}", f"  got:      {have}"]
+    if ref.get("hint"):
+        lines.append(f"  likely bug: {ref['hint']}")
+    return "\n".join(lines)
+
