@@ -4,8 +4,28 @@ Everything under pytest runs in smoke mode: notebooks train for a handful of ste
 """
 import os
 
+import pytest
+
 os.environ["GAN_COURSE_MODE"] = "smoke"
 os.environ.setdefault("MPLBACKEND", "Agg")
 # one torch thread per process: a notebook under test runs beside its JupyterLab server and browser
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.pop("NBGRADER_EXECUTION", None)
+
+# The slow tier: what starts a Jupyter kernel, a JupyterLab or pip, or runs a notebook, found with
+# `pytest --durations=0`. `make unit` leaves it out (-m "not slow"); `make test` runs everything.
+# Every nbval cell of solutions/*.ipynb is slow too. Mark a test here, not in its file, so that
+# the whole tier can be read in one place: by its file's name, or by its function's name.
+SLOW_FILES = {
+    "test_student_copy.py",  # pip install of the student bundle, then a notebook in a kernel
+}
+SLOW_TESTS = {
+    "test_widget_in_jupyterlab",  # test_browser.py: JupyterLab, Chromium and a kernel
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        name = getattr(item, "originalname", item.name)  # without the [parameters]
+        if item.path.suffix == ".ipynb" or item.path.name in SLOW_FILES or name in SLOW_TESTS:
+            item.add_marker(pytest.mark.slow)
