@@ -1,15 +1,12 @@
 """Fixtures for the tests that drive nbgrader: a throwaway copy of the course and its release."""
 import os
 import shutil
-import sys
 
 import nbformat
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "tools"))
-
-import release as release_tool  # noqa: E402  (tools/release.py)
+from tools import release as release_tool
+from tools.course import ROOT
 
 complete = release_tool.answered  # the student notebook answered as in the source
 
