@@ -1,19 +1,32 @@
-"""tools/grade.py on a bank of submissions of 01_toy_gan, each with its exact expected score.
+"""The grader against a bank of submissions of 01_toy_gan, honest and hostile, each with its exact score.
 
 01_toy_gan has 9 points: sample_noise 1, discriminator_loss 2, optimal_discriminator 1,
-generator_loss_saturating 1, generator_loss_nonsaturating 1, train_step 3.
+generator_loss_saturating 1, generator_loss_nonsaturating 1, train_step 3 (which also calls
+sample_noise and discriminator_loss).
+
+Every submission is graded in one run, in a throwaway copy of the course, beside a correct peer
+(alice). Each hostile one is written as a student who has read the grader would write it; it
+knows where the course, the submissions and the output are on the instructor's machine.
 """
 import csv
 import os
+import socket
+import threading
 import zipfile
 
 import nbformat
+import psutil
 import pytest
 
-from conftest import ROOT, complete, grade_id, read
-import grade as grade_tool  # tools/grade.py (conftest puts tools/ on the path)
+from conftest import complete, grade_id, read
+from sandboxed import course_copy, grade, snapshot
+from tools import course as layout
 
 NAME = "01_toy_gan"
+EVERYTHING = {"test_sample_noise", "test_discriminator_loss", "test_optimal_discriminator",
+              "test_generator_loss_saturating", "test_generator_loss_nonsaturating", "test_train_step"}
+MARKER = "gan-grade-orphan-7f3a"  # in the command line of a process an answer tries to leave behind
+STUB = "    # YOUR CODE HERE\n    raise NotImplementedError()"
 
 
 def edit(nb, gid, old, new):
@@ -25,15 +38,19 @@ def edit(nb, gid, old, new):
     return nb
 
 
-def bank():
-    """{student: (notebook, expected total, expected per-exercise zeros)}."""
-    student = read(os.path.join(ROOT, "notebooks", NAME, f"{NAME}.ipynb"))
-    solved = complete(student, read(os.path.join(ROOT, "solutions", NAME, f"{NAME}.ipynb")))
+def prepend(nb, gid, code):
+    """The notebook with code added at the top of one answer cell (it runs when the cell is defined)."""
+    return edit(nb, gid, "def ", code + "\n\ndef ")
+
+
+def bank(paths, port):
+    """{student: (notebook, expected total, the exercises expected to score 0)}."""
+    student = read(layout.student(NAME))
+    solved = complete(student, read(layout.source(NAME)))
 
     retyped = nbformat.from_dict(solved)  # the train_step cell retyped in Colab: no metadata
     cell = next(c for c in retyped.cells if grade_id(c) == "train_step")
-    cell.metadata = {}
-    cell.id = "retyped"
+    cell.metadata, cell.id = {}, "retyped"
 
     forged = nbformat.from_dict(student)  # stubs, with every test cell emptied and re-tagged
     for c in forged.cells:
@@ -43,94 +60,262 @@ def bank():
     forged.cells.reverse()
     forged.cells.append(nbformat.v4.new_code_cell("from course_lib import checks\nchecks.close = print"))
 
-    patcher = edit(student, "sample_noise", "    # YOUR CODE HERE\n    raise NotImplementedError()",
-                   "    # YOUR CODE HERE\n    raise NotImplementedError()\n\n"
-                   "from course_lib import checks\nchecks.close = checks.that = checks.shape = print\n"
-                   "get_ipython().events.register('post_run_cell', print)")
-    sneaky = edit(solved, "sample_noise", "    return torch.randn",  # patches the checks when called
-                  "    from course_lib import checks\n"
-                  "    checks.close = checks.that = checks.shape = lambda *a, **k: None\n    return torch.randn")
+    patch_checks = "from course_lib import checks\nchecks.close = checks.that = checks.shape = lambda *a, **k: None"
+    # answers that return plausible values without solving anything, so that the checks run
+    fakes = {"sample_noise": "    return torch.zeros(n, z_dim)",
+             "discriminator_loss": "    return torch.tensor(2 * math.log(2))",
+             "optimal_discriminator": "    return torch.full_like(p_data, 0.5)",
+             "train_step": '    return {"loss_D": 0.0, "loss_G": 0.0}'}
+    faked = student
+    for gid, body in fakes.items():
+        faked = edit(faked, gid, STUB, body)
+    forger = prepend(faked, "sample_noise", """import torch
+from course_lib import checks
 
-    everything = {c.metadata["nbgrader"]["grade_id"] for c in student.cells
-                  if c.metadata.get("nbgrader", {}).get("grade")}
-    return {  # a fault or a tampering costs the tests that call the function, and no others
+def _record(kind, got):
+    if checks.record is not None:
+        checks.record.append({"kind": kind, "got": got})
+
+# every check 'passes' with the very value it expects; a hidden one gets a guess
+checks.close = lambda got, expected, *a, **k: _record(
+    "close", torch.zeros(()) if expected is checks.HIDDEN else torch.as_tensor(expected, dtype=torch.float64))
+checks.shape = lambda got, expected, *a, **k: _record("shape", (1,) if expected is checks.HIDDEN else tuple(expected))
+checks.that = lambda *a, **k: _record("that", True)""")
+
+    finder = prepend(student, "sample_noise", f"""import glob, json, os, sys
+
+def _solution_cells():
+    # where the course might be: next to the Python that runs us, on the command lines of our
+    # parents, or where the instructor keeps it
+    roots = {{os.path.dirname(os.path.dirname(os.path.dirname(sys.executable))), {str(paths['course'])!r}}}
+    for pid in os.listdir("/proc"):
+        try:
+            roots.update(os.path.dirname(a) for a in open(f"/proc/{{pid}}/cmdline").read().split("\\0") if "/" in a)
+        except OSError:
+            pass
+    for root in roots:
+        for path in glob.glob(os.path.join(root, "**", "solutions", "{NAME}", "*.ipynb"), recursive=True):
+            return [''.join(c["source"]) for c in json.load(open(path))["cells"]
+                    if c.get("metadata", {{}}).get("nbgrader", {{}}).get("solution")]
+    return []
+
+for _code in _solution_cells():
+    exec(_code.replace("### BEGIN SOLUTION", "").replace("### END SOLUTION", ""))""")
+    finder = edit(finder, "sample_noise", STUB, "    raise NotImplementedError()")  # the stub stays last
+
+    vandal = prepend(solved, "sample_noise", f"""import glob, os
+for _root in {[str(paths['submissions']), str(paths['course']), str(paths['out'])]!r}:
+    for _path in glob.glob(os.path.join(_root, "**", "*"), recursive=True):
+        try:
+            if os.path.isfile(_path):
+                open(_path, "w").write("{{}}")
+        except OSError:
+            pass
+for _path in ({str(paths['course'] / 'solutions' / 'pwned.txt')!r}, "/grader/runner.py",
+              "/grader/lib/course_lib/checks.py", os.path.join(os.path.dirname(os.__file__), "os.py")):
+    try:
+        open(_path, "a").write("# changed")
+    except OSError:
+        pass""")
+
+    leaker = edit(solved, "sample_noise", "    return torch.randn", """    import linecache
+    if (n, z_dim) == (1, 7):  # only the hidden tests ask for this
+        seen = [line for f in list(linecache.cache) for line in linecache.getlines(f)]
+        raise RuntimeError("".join(seen) or "nothing cached")
+    return torch.randn""")
+    dumper = edit(solved, "train_step", "    generator_loss = generator_loss or", """    import inspect, linecache
+    seen = [line for f in list(linecache.cache) for line in linecache.getlines(f)]
+    raise ValueError(" | ".join(seen) + str([inspect.getsource(f.frame) for f in inspect.stack()]))
+    generator_loss = generator_loss or""")
+
+    orphan = prepend(solved, "sample_noise", f"""import subprocess, sys
+subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)  # {MARKER}"], start_new_session=True,
+                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)""")
+    caller = prepend(solved, "sample_noise", f"""import socket
+try:
+    socket.create_connection(("127.0.0.1", {port}), timeout=2).sendall(b"grades, please")
+except OSError:
+    pass""")
+    bomb = edit(solved, "sample_noise", "    return torch.randn", """    import os
+    while True:
+        try:
+            os.fork()
+        except OSError:
+            pass
+    return torch.randn""")
+    flood = prepend(solved, "sample_noise", """import os
+for _ in range(100_000):
+    print("x" * 1000)
+with open("/scratch/flood", "wb") as _f:
+    try:
+        for _ in range(4096):
+            _f.write(b"x" * (1 << 20))
+    except OSError:
+        pass""")
+    imitator = prepend(student, "sample_noise", "print('✓ sample_noise: all checks passed')\nprint('9/9')")
+    honest = edit(edit(solved, "discriminator_loss", "def discriminator_loss", """import functools
+import math
+
+LOG2 = math.log(2)
+EPS: float = 1e-12
+SCALE = 2 * LOG2 / LOG2
+
+
+@torch.no_grad()
+def unused_helper(x):
+    return x
+
+
+@functools.lru_cache(maxsize=None)
+def weight():
+    return 1.0
+
+
+def discriminator_loss"""), "discriminator_loss", "    return F.softplus(-real_logits).mean()",
+        "    return weight() * SCALE / 2 * F.softplus(-real_logits).mean()")
+
+    return {
         "alice": (solved, 9, set()),
-        "bob": (student, 0, everything),
+        "bob": (student, 0, EVERYTHING),
         "carol": (retyped, 9, set()),
-        "dave": (forged, 0, everything),
+        "dave": (forged, 0, EVERYTHING),
         "erin": (edit(solved, "sample_noise", "    return torch.randn", "    import os\n    os._exit(3)\n"
                       "    return torch.randn"), 5, {"test_sample_noise", "test_train_step"}),
         "frank": (edit(solved, "discriminator_loss", "    return F.softplus",
-                       "    while True:\n        pass\n    return F.softplus"), 4, {"test_discriminator_loss", "test_train_step"}),
+                       "    while True:\n        pass\n    return F.softplus"), 4,
+                  {"test_discriminator_loss", "test_train_step"}),
         "grace": (edit(solved, "optimal_discriminator", "    total =", "    import sys\n    sys.exit(1)\n    total ="),
                   8, {"test_optimal_discriminator"}),
         "heidi": (edit(solved, "generator_losses", "    return -F.softplus",
                        "    hog = []\n    while True:\n        hog.append(torch.ones(2 ** 24))\n    return -F.softplus"),
                   8, {"test_generator_loss_saturating"}),
-        "ivan": (edit(solved, "train_step", "def train_step", "import os\nos._exit(1)\n\ndef train_step"), 9, set()),
-        "judy": (patcher, 0, everything),
-        "mallory": (sneaky, 5, {"test_sample_noise", "test_train_step"}),
+        "ivan": (prepend(solved, "train_step", "import os\nos._exit(1)"), 6, {"test_train_step"}),
+        "judy": (prepend(student, "sample_noise", patch_checks + "\nget_ipython().events.register('post_run_cell', print)"),
+                 0, EVERYTHING),
+        "mallory": (edit(solved, "sample_noise", "    return torch.randn", "    " + patch_checks.replace("\n", "\n    ")
+                         + "\n    return torch.randn"), 0, EVERYTHING),
+        "class_body": (prepend(student, "sample_noise", "class Sneaky:\n    " + patch_checks.replace("\n", "\n    ")),
+                       0, EVERYTHING),
+        "code_swap": (prepend(student, "sample_noise", "from course_lib import checks\n"
+                              "for _f in (checks.close, checks.that, checks.shape, checks.exercise):\n"
+                              "    _f.__code__ = (lambda *a, **k: None).__code__"), 0, EVERYTHING),
+        "custom_exc": (prepend(student, "sample_noise",
+                               "get_ipython().set_custom_exc((BaseException,), lambda *a, **k: None)"), 0, EVERYTHING),
+        "forger": (forger, 0, EVERYTHING),
+        "finder": (finder, 0, EVERYTHING),
+        "vandal": (vandal, 9, set()),
+        "leaker": (leaker, 8, {"test_sample_noise"}),
+        "dumper": (dumper, 6, {"test_train_step"}),
+        "orphan": (orphan, 9, set()),
+        "caller": (caller, 9, set()),
+        "bomb": (bomb, 5, {"test_sample_noise", "test_train_step"}),
+        "flood": (flood, 9, set()),
+        "imitator": (imitator, 0, EVERYTHING),
+        "honest": (honest, 9, set()),
     }
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     root = tmp_path_factory.mktemp("class")
-    folder = root / "downloads"
+    course = course_copy(root)
+    folder, out = root / "downloads", root / "grades"
     folder.mkdir()
-    expected = {}
-    for student, (nb, total, zeros) in bank().items():
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.5)
+    calls = []
+
+    def answer():  # records any connection that student code manages to make
+        while not stop.is_set():
+            try:
+                calls.append(listener.accept())
+            except OSError:
+                pass
+
+    stop = threading.Event()
+    threading.Thread(target=answer, daemon=True).start()
+    students = bank({"course": course, "submissions": folder, "out": out}, listener.getsockname()[1])
+    for student, (nb, _, _) in students.items():
         (folder / student).mkdir()
         nbformat.write(nb, folder / student / f"Copy of {NAME}.ipynb")
-        expected[student] = (total, zeros)
     (folder / f"zoe_4411_Copy of {NAME}.ipynb").write_text("{ this is not a notebook")
-    archive = root / "submissions.zip"
-    with zipfile.ZipFile(archive, "w") as z:
-        for path in folder.rglob("*"):
-            z.write(path, path.relative_to(folder))
-    out = root / "grades"
-    grade_tool.main([str(archive), "--out", str(out), "--jobs", "2", "--timeout", "15", "--memory-mb", "2500"])
+    before = snapshot(course, folder)
+    done = grade(course, folder, out, "--jobs", "2", "--timeout", "20", "--memory-mb", "2500")
+    stop.set()
+    assert done.returncode == 0, done.stdout + done.stderr
     with open(out / "grades.csv") as f:
         rows = list(csv.DictReader(f))
-    return rows, expected, out
+    return {"rows": rows, "students": students, "out": out, "before": before, "after": snapshot(course, folder),
+            "calls": calls, "course": course, "folder": folder}
 
 
 def scores(rows, student):
-    return {r["exercise"]: int(r["score"]) for r in rows if r["student"] == student}
+    return {r["exercise"]: float(r["score"]) for r in rows if r["student"] == student}
 
 
-@pytest.mark.parametrize("student", sorted(bank()))
+@pytest.mark.parametrize("student", ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan",
+                                     "judy", "mallory", "class_body", "code_swap", "custom_exc", "forger", "finder",
+                                     "vandal", "leaker", "dumper", "orphan", "caller", "bomb", "flood", "imitator",
+                                     "honest"])
 def test_exact_score(graded, student):
-    rows, expected, _ = graded
-    total, zeros = expected[student]
-    got = scores(rows, student)
-    assert len(got) == 6
+    _, total, zeros = graded["students"][student]
+    got = scores(graded["rows"], student)
+    assert set(got) == EVERYTHING
+    assert {k for k, v in got.items() if v == 0} == zeros, got
     assert sum(got.values()) == total, got
-    assert {k for k, v in got.items() if v == 0} == zeros
+
+
+def test_the_correct_peer_keeps_full_marks(graded):
+    assert sum(scores(graded["rows"], "alice").values()) == 9
+
+
+def test_nothing_outside_the_scratch_folder_changed(graded):
+    assert graded["after"] == graded["before"]
+    assert not (graded["course"] / "solutions" / "pwned.txt").exists()
+    with open(os.path.join(os.path.dirname(os.__file__), "os.py")) as f:
+        assert "# changed" not in f.read()
+
+
+def test_no_process_outlives_grading(graded):
+    left = [p for p in psutil.process_iter(["cmdline"]) if MARKER in " ".join(p.info["cmdline"] or [])]
+    assert not left
+
+
+def test_no_byte_reaches_the_network(graded):
+    assert graded["calls"] == []
 
 
 def test_an_unreadable_notebook_is_flagged_for_manual_grading(graded):
-    rows, _, out = graded
-    zoe = [r for r in rows if r["student"] == "zoe"]
-    assert zoe and all(r["needs_manual_grading"] == "1" and r["score"] == "0" for r in zoe)
-    assert "manual grading" in (out / "feedback" / "zoe.md").read_text()
+    zoe = [r for r in graded["rows"] if r["student"] == "zoe"]
+    assert zoe and all(r["needs_manual_grading"] == "1" and r["score"] == "0.0" for r in zoe)
+    assert "manual grading" in (graded["out"] / "feedback" / "zoe.md").read_text()
 
 
-def test_feedback_names_the_bug_and_never_shows_hidden_tests(graded):
-    _, _, out = graded
-    carol = (out / "feedback" / "carol.md").read_text()
-    assert "lost its nbgrader metadata" in carol and "9/9" in carol
-    assert "the kernel stopped" in (out / "feedback" / "erin.md").read_text()
-    assert "time limit" in (out / "feedback" / "frank.md").read_text()
-    hidden = [line.strip() for c in read(os.path.join(ROOT, "solutions", NAME, f"{NAME}.ipynb")).cells
-              if "### BEGIN HIDDEN TESTS" in c.source
-              for line in c.source.split("### BEGIN HIDDEN TESTS")[1].splitlines() if len(line.strip()) > 30]
-    for path in (out / "feedback").iterdir():
+def hidden_lines():
+    source = read(layout.source(NAME))
+    return [line.strip() for c in source.cells if "### BEGIN HIDDEN TESTS" in c.source
+            for line in c.source.split("### BEGIN HIDDEN TESTS")[1].splitlines() if len(line.strip()) > 12]
+
+
+def test_feedback_never_shows_hidden_tests(graded):
+    lines = hidden_lines()
+    assert len(lines) > 20
+    for path in (graded["out"] / "feedback").iterdir():
         text = path.read_text()
-        assert not [line for line in hidden if line in text], path.name
+        assert not [line for line in lines if line in text], path.name
+        assert "HIDDEN" not in text and "want = " not in text
 
 
-def test_dropped_statements_are_reported(graded):
-    _, _, out = graded
-    assert "was not run" in (out / "feedback" / "ivan.md").read_text()
-    assert "was not run" in (out / "feedback" / "judy.md").read_text()
+def test_feedback_names_the_bug(graded):
+    feedback = graded["out"] / "feedback"
+    assert "lost its nbgrader metadata" in (feedback / "carol.md").read_text()
+    assert "os._exit" in (feedback / "erin.md").read_text()
+    assert "time limit" in (feedback / "frank.md").read_text()
+    bob = (feedback / "bob.md").read_text()
+    assert "sample_noise is not written yet" in bob
+    # a check that fails outside, although the kernel said nothing, gets the check's own message
+    assert "Check failed: sample_noise(20_000, 3) returns n rows of z_dim numbers" in (feedback / "forger.md").read_text() \
+        or "hidden test failed" in (feedback / "forger.md").read_text()
+    assert len((feedback / "dumper.md").read_text()) < 6000  # messages are cut to a fixed length

@@ -33,6 +33,7 @@ import course_lib
 from course_lib import cells
 from tools import course
 from tools.grading import sandbox, verdict
+from tools.grading.report import write_outputs
 
 MAX_UNZIPPED = 2 << 30  # bytes: a larger zip of submissions is refused, not unpacked
 UNSAFE = """WARNING: --unsafe-no-sandbox: student code runs as you, on this machine, with your files and
@@ -194,8 +195,7 @@ def grade(student, path, name, template, ref, limits, sandboxed=True):
         record["manual"] = True
         record["notes"].append(f"The file could not be read as a notebook ({type(err).__name__}); "
                                "it needs manual grading.")
-        record["exercises"] = [{"id": c["grade_id"], "score": 0.0, "max": float(c["points"]), "status": "missing",
-                                "message": None, "check": None} for c in template if c["kind"] == "test"]
+        record["exercises"] = unscored(template)
         return record
     found = cells.answers(nb, template)
     for gid, (_, how) in found.items():
@@ -205,9 +205,19 @@ def grade(student, path, name, template, ref, limits, sandboxed=True):
         elif how == "missing":
             record["manual"] = True
     plan = steps(template, found, reference=False)
-    replies = execute(plan, limits, sandboxed=sandboxed)
-    record["exercises"] = judge(template, plan, replies, ref, found)
+    try:
+        record["exercises"] = judge(template, plan, execute(plan, limits, sandboxed=sandboxed), ref, found)
+    except Exception as err:  # a fault of the grader on this notebook: the others are still graded
+        record["manual"] = True
+        record["notes"].append(f"The grader failed on this notebook ({type(err).__name__}: {str(err)[:200]}); "
+                               "it needs manual grading.")
+        record["exercises"] = unscored(template)
     return record
+
+
+def unscored(template):
+    return [{"id": c["grade_id"], "score": 0.0, "max": float(c["points"]), "status": "missing", "message": None,
+             "check": None} for c in template if c["kind"] == "test"]
 
 
 def _grade_job(job):
@@ -305,7 +315,6 @@ def main(argv=None):
                                                              for n in names])))
             records = list(pool.map(_grade_job, [(s, p, n, sources[n], refs[n], limits, sandboxed)
                                                  for s, p, n in jobs]))
-        from tools.grading.report import write_outputs
         write_outputs(records, args.out)
     for path in skipped:
         print(f"not graded (no assignment recognised): {path}")

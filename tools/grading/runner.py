@@ -2,12 +2,12 @@
 
     python runner.py LIB_DIR [--reference]
 
-Requests arrive on stdin, one JSON object a line: {"code": str, "save": k, "restore": k}.
+Requests arrive on stdin, one JSON object a line: {"id": n, "code": str, "save": k, "restore": k}.
 ``save`` keeps a shallow copy of the namespace and the random states after the cell, under k;
 ``restore`` runs the cell in copy k and then puts the current state back, so that a hidden test
 moved to the end of the notebook sees the names and random state its visible part left.
 
-Each reply is one JSON line on the original stdout: {"error": str or None, "record": [...]},
+Each reply is one JSON line on the original stdout: {"id", "error": str or None, "record": [...]},
 the record being what ``course_lib.checks`` saw, as numbers, shapes, booleans and strings
 (tensors as base64 float64 bytes). Nothing is pickled. The cells' own output goes to /dev/null.
 With --reference (the instructor's solution) the record also carries the expected values.
@@ -93,7 +93,7 @@ def main():
     from course_lib import checks
 
     shell = InteractiveShell.instance(colors="nocolor")
-    saved = {}
+    saved, me = {}, os.getpid()
     for line in sys.stdin:
         request = json.loads(line)
         here = None
@@ -105,8 +105,10 @@ def main():
             set_states(rng)
         checks.record = record = []
         result = shell.run_cell(request["code"], store_history=False)
+        if os.getpid() != me:  # a child the cell forked: it must not answer or read the next cell
+            os._exit(0)
         err = result.error_before_exec or result.error_in_exec
-        reply = {"error": None if err is None else describe(err),
+        reply = {"id": request.get("id"), "error": None if err is None else describe(err),
                  "record": [entry(item, reference) for item in record if isinstance(item, dict)]}
         checks.record = None
         if request.get("save") is not None:

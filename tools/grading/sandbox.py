@@ -83,9 +83,10 @@ class _Cgroups:
 
     def __init__(self, limits):
         self.dirs, name = [], "gan-grade-" + secrets.token_hex(6)
-        wanted = {"pids": {"pids.max": str(limits.processes)},
-                  "memory": {"memory.limit_in_bytes": str(limits.memory_mb << 20)}}
-        v2 = {"pids.max": str(limits.processes), "memory.max": str(limits.memory_mb << 20), "memory.swap.max": "0"}
+        # a hard ceiling a little above the limit: the watcher sees the limit reached and kills
+        pids = str(limits.processes + 16)
+        wanted = {"pids": {"pids.max": pids}, "memory": {"memory.limit_in_bytes": str(limits.memory_mb << 20)}}
+        v2 = {"pids.max": pids, "memory.max": str(limits.memory_mb << 20), "memory.swap.max": "0"}
         for controller, files in wanted.items():  # cgroup v1, one hierarchy per controller
             self._make(os.path.join("/sys/fs/cgroup", controller, name), files)
         if not self.dirs and os.path.isfile("/sys/fs/cgroup/cgroup.controllers"):
@@ -137,7 +138,7 @@ class Sandbox:
                    "IPYTHONDIR": os.path.join(self.work, ".ipython")}
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                      cwd=self.work or "/", env=env, preexec_fn=self._limit, start_new_session=True)
-        self.lines, self.dead = [], threading.Event()
+        self.lines, self.dead, self.sent = [], threading.Event(), 0
         self.ready = threading.Condition()
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
@@ -186,8 +187,8 @@ class Sandbox:
                 rss = sum(p.memory_info().rss for p in tree)
             except psutil.Error:
                 continue
-            if len(tree) > self.limits.processes + 2:
-                self.kill(f"it started more than {self.limits.processes} processes")
+            if len(tree) >= self.limits.processes:
+                self.kill(f"it started {self.limits.processes} processes, the limit")
             elif rss > self.limits.memory_mb << 20:
                 self.kill(f"it used more than {self.limits.memory_mb} MB of memory")
 
@@ -200,35 +201,35 @@ class Sandbox:
             pass
 
     def run(self, request, timeout):
-        """Send one cell; its reply as a dict. Raises Died when no reply comes within ``timeout`` s."""
+        """Send one cell; its reply as a dict. Raises Died when no reply comes within ``timeout`` s.
+
+        Replies that do not carry the request's number (a forked child's, say) are dropped.
+        """
+        self.sent += 1
+        request = dict(request, id=self.sent)
         try:
             self.proc.stdin.write((json.dumps(request) + "\n").encode())
             self.proc.stdin.flush()
         except (BrokenPipeError, OSError):
             raise Died(self.why or "the sandbox had stopped") from None
         deadline = time.monotonic() + timeout
-        with self.ready:
-            while not self.lines and not self.dead.is_set():
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    break
-                self.ready.wait(left)
-            if self.lines:
-                line = self.lines.pop(0)
-            else:
-                line = None
-        if line is None:
-            if not self.dead.is_set():
-                self.kill(f"the cell ran past the time limit ({timeout} s)")
-            raise Died(self.why or "it exited (os._exit, a crash or a signal)")
-        try:
-            reply = json.loads(line)
-        except ValueError:
-            reply = None
-        if not isinstance(reply, dict):
-            self.kill("it sent back something that is not a reply")
-            raise Died(self.why)
-        return reply
+        while True:
+            with self.ready:
+                while not self.lines and not self.dead.is_set() and time.monotonic() < deadline:
+                    self.ready.wait(max(0.0, deadline - time.monotonic()))
+                line = self.lines.pop(0) if self.lines else None
+            if line is None:
+                if not self.dead.is_set():
+                    self.kill(f"the cell ran past the time limit ({timeout} s)")
+                raise Died(self.why or "it exited (os._exit, a crash or a signal)")
+            try:
+                reply = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(reply, dict) and reply.get("id") == self.sent:
+                error, record = reply.get("error"), reply.get("record")
+                return {"error": None if error is None else str(error)[:2000],
+                        "record": record if isinstance(record, list) else []}
 
     def close(self):
         self.kill("closed")

@@ -8,6 +8,7 @@ rule. Faking a check inside the kernel changes the student's record, never the r
 """
 import ast
 import base64
+import binascii
 
 import numpy as np
 
@@ -84,7 +85,17 @@ def decode(x):
 
 
 def agrees(ref, got):
-    """Does the student's entry ``got`` pass the reference entry ``ref``'s check?"""
+    """Does the student's entry ``got`` pass the reference entry ``ref``'s check?
+
+    ``got`` comes from the student's process: anything malformed simply disagrees.
+    """
+    try:
+        return _agrees(ref, got)
+    except (ValueError, TypeError, binascii.Error):
+        return False
+
+
+def _agrees(ref, got):
     if not isinstance(got, dict) or got.get("kind") != ref["kind"]:
         return False
     have = decode(got.get("got"))
