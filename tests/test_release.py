@@ -1,8 +1,13 @@
 """notebooks/ is exactly what nbgrader generates from solutions/, and leaks nothing."""
 import os
+import re
+import shutil
 import subprocess
+import sys
+import tomllib
 import zipfile
 
+import nbformat
 import pytest
 
 from conftest import ROOT, grade_id, read, release_tool
@@ -71,3 +76,152 @@ def test_student_bundle_has_notebooks_and_library_but_no_solutions(tmp_path):
     assert not [n for n in names if "solutions/" in n or n.endswith(".db")]
     for marker in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
         assert marker not in text
+
+
+# --------------------------------------------------------------------------- the student release
+
+STUDENT_URL = release_tool.student_repository()
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory):
+    """The student release as `python -m tools.release --student-tree` writes it."""
+    folder = tmp_path_factory.mktemp("student") / "gan-course-student"
+    release_tool.student_tree(str(folder))
+    return folder
+
+
+def text_of(path):
+    """A file's text as a reader sees it: a notebook's cell sources, any other file decoded."""
+    if path.suffix == ".ipynb":
+        return "\n".join(c.source for c in read(path).cells)
+    return path.read_bytes().decode("utf-8", errors="replace")
+
+
+def blocks(cell, begin, end):
+    """The text between nbgrader's begin and end markers in one cell."""
+    return [part.split(end)[0].strip() for part in cell.source.split(begin)[1:]]
+
+
+# Answers that a later notebook hands out again as provided code: a choice of the course (the
+# earlier notebook is due by then), listed here so that a new one is a decision, not an accident.
+REUSED = {("02_dcgan", "init_weights"): "04_conditional_gan provides DCGAN's initialisation, from notebook 02"}
+
+
+def test_student_tree_holds_no_answer_and_no_hidden_test(tree):
+    text = "\n".join(text_of(p) for p in tree.rglob("*") if p.is_file() and p.suffix != ".pt")
+    for marker in ("### BEGIN SOLUTION", "### END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
+        assert marker not in text
+    for name in ASSIGNMENTS:
+        source = read(os.path.join(ROOT, "solutions", name, name + ".ipynb"))
+        answers = {grade_id(c): blocks(c, "### BEGIN SOLUTION", "### END SOLUTION") for c in source.cells
+                   if c.metadata.get("nbgrader", {}).get("solution")}
+        hidden = [b for c in source.cells for b in blocks(c, "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")]
+        assert answers and hidden, f"{name}: no solutions or hidden tests found in the source"
+        # a whole answer, every block of it (a visible check's hint may quote one line)
+        given = [gid for gid, parts in answers.items() if (name, gid) not in REUSED
+                 and parts and all(len(p) > 20 and p in text for p in parts)]
+        assert not given, f"{name}: the student tree holds the whole answer of {given}"
+        leaked = [b for b in hidden if len(b) > 20 and b in text]
+        assert not leaked, f"{name}: the student tree holds the hidden test {leaked[0][:80]!r}"
+
+
+def test_student_pyproject_is_the_package_alone_at_the_student_url(tree):
+    with open(tree / "pyproject.toml", "rb") as f:
+        student = tomllib.load(f)
+    with open(os.path.join(ROOT, "pyproject.toml"), "rb") as f:
+        course = tomllib.load(f)
+    expected = {k: v for k, v in course["project"].items() if k != "optional-dependencies"}
+    expected["urls"] = {"Repository": STUDENT_URL}
+    assert student["project"] == expected
+    assert student["build-system"] == course["build-system"]
+    assert student["tool"] == {"setuptools": course["tool"]["setuptools"]}  # no pytest, ruff or course settings
+
+
+def test_student_package_builds_with_its_data_and_the_student_url(tree, tmp_path):
+    build = tmp_path / "src"
+    shutil.copytree(tree, build)  # the build writes into its source folder
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+                           "--no-index", "--wheel-dir", str(tmp_path / "wheel"), str(build)],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (wheel,) = (tmp_path / "wheel").glob("*.whl")
+    with zipfile.ZipFile(wheel) as z:
+        names = z.namelist()
+        metadata = z.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
+    assert "course_lib/assignments.json" in names and "course_lib/submit.py" in names
+    assert [n for n in names if n.startswith("course_lib/weights/") and n.endswith(".pt")]
+    assert not [n for n in names if n.endswith(".ipynb")]
+    assert f"Project-URL: Repository, {STUDENT_URL}" in metadata
+    assert not re.search(r"^Requires-Dist: torch\W*[<>=!~]", metadata, re.M)  # Colab keeps its own torch
+
+
+def test_install_lines_and_colab_links_point_at_the_student_repository(tree):
+    slug = STUDENT_URL.removeprefix("https://github.com/")
+    with open(os.path.join(ROOT, "README.md")) as f:
+        readme = f.read()
+    student_readme = (tree / "README.md").read_text()
+    for name in ASSIGNMENTS:
+        link = release_tool.colab_link(name, STUDENT_URL)
+        assert link == f"https://colab.research.google.com/github/{slug}/blob/main/notebooks/{name}/{name}.ipynb"
+        assert link in readme, f"README has no Colab link to the student repository for {name}"
+        assert link in student_readme
+        code = "\n".join(c.source for c in read(os.path.join(ROOT, "notebooks", name, name + ".ipynb")).cells
+                         if c.cell_type == "code")
+        assert release_tool.INSTALL.findall(code) == [('"gan-course @ git+', STUDENT_URL, '"')], name
+    colab = set(re.findall(r"colab\.research\.google\.com/github/([\w.-]+/[\w.-]+)/", readme + student_readme))
+    assert colab == {slug}, f"Colab links to other repositories: {colab - {slug}}"
+
+
+def test_student_tree_replaces_an_earlier_tree_and_keeps_its_git(tree, tmp_path):
+    clone = tmp_path / "clone"
+    shutil.copytree(tree, clone)
+    (clone / ".git").mkdir()
+    (clone / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (clone / "notebooks" / "00_retired").mkdir()
+    (clone / "notebooks" / "00_retired" / "old.ipynb").write_text("{}")
+    release_tool.student_tree(str(clone))
+    assert (clone / ".git" / "HEAD").read_text() == "ref: refs/heads/main\n"
+    assert not (clone / "notebooks" / "00_retired").exists()
+    assert (clone / "README.md").read_bytes() == (tree / "README.md").read_bytes()
+
+
+def test_student_tree_refuses_a_folder_that_is_not_a_student_release(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(FileExistsError, match="expected an empty folder, a clone of the student repository"):
+        release_tool.student_tree(str(tmp_path))
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+    with pytest.raises(FileExistsError):
+        release_tool.student_tree(ROOT)  # the instructor repository itself
+
+
+def test_an_install_line_is_required_once_per_notebook():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import course_lib")])
+    with pytest.raises(ValueError, match=r"x\.ipynb: expected one install line.*found 0"):
+        release_tool.point_install_line(nb, STUDENT_URL, "x.ipynb")
+
+
+def test_the_student_repository_must_be_a_github_url(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.gan-course]\nstudent-repository = "git@github.com:a/b"\n')
+    with pytest.raises(ValueError, match=r"must be the student repository's GitHub URL.*found 'git@github.com:a/b'"):
+        release_tool.student_repository(str(tmp_path))
+
+
+def test_the_manifest_needs_a_course_lib_folder(tmp_path):
+    with pytest.raises(FileNotFoundError, match="course_lib"):
+        release_tool.write_manifest(str(tmp_path))
+
+
+def test_the_bundle_is_the_student_tree_zipped_and_the_same_each_time(tree, tmp_path):
+    release_tool.bundle(str(tmp_path / "a.zip"))
+    release_tool.bundle(str(tmp_path / "b.zip"))
+    assert (tmp_path / "a.zip").read_bytes() == (tmp_path / "b.zip").read_bytes()
+    with zipfile.ZipFile(tmp_path / "a.zip") as z:
+        names = sorted(n.removeprefix("gan-course/") for n in z.namelist())
+    assert names == sorted(p.relative_to(tree).as_posix() for p in tree.rglob("*") if p.is_file())
+
+
+def test_release_runs_as_a_module_and_says_so_when_run_as_a_script():
+    done = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "release.py"), "--help"], cwd=ROOT,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode != 0 and "python -m tools.release" in done.stderr
