@@ -8,16 +8,18 @@ colours) and the photo it was drawn from, at 256x256. The archive is CycleGAN's 
 photos in ``trainA``/``testA``, label maps in ``trainB``/``testB``, a pair sharing its number.
 
 It needs the internet once (35 MB). The archive is checked against the size and SHA-256 that
-TensorFlow Datasets publishes for the same URL before anything reads it, so a truncated or
-altered download fails loudly instead of training on something else. Nothing in the course calls
-this by default, and the tests build their own small archive instead of downloading.
+TensorFlow Datasets publishes for it before anything reads it, so a truncated or altered download
+fails loudly instead of training on something else. Whatever goes wrong with the archive ends in
+an ``ArchiveError`` whose message says what failed and how to fetch the file by hand; a notebook
+shows that message alone, without a traceback. Nothing in the course calls this by default, and
+the tests build their own small archive instead of downloading.
 """
 import collections
 import hashlib
+import http.client
 import io
 import os
 import shutil
-import socket
 import urllib.request
 import zipfile
 
@@ -26,7 +28,8 @@ import torch
 
 from . import data, guard
 
-URL = "https://people.eecs.berkeley.edu/~taesung_park/CycleGAN/datasets/facades.zip"
+URL = "https://efrosgans.eecs.berkeley.edu/cyclegan/datasets/facades.zip"
+FILE = "facades.zip"
 SIZE = 35_135_868  # bytes
 SHA256 = "9a31ebf3a31b9b5cd195dd5bf62e9308e00cb94604d1019e3889ac84248695c0"
 SPLITS = ("train", "test")
@@ -39,39 +42,67 @@ y: (N, 3, size, size) in [-1, 1], the photos (its target).
 """
 
 
+class ArchiveError(Exception):
+    """The facades archive could not be downloaded, or a file is not the published archive."""
+
+    def _render_traceback_(self):
+        # IPython prints these lines in place of a traceback: the message is the whole story
+        return [f"{type(self).__name__}: {self}"]
+
+
 def verify(path):
-    """Raise ValueError unless the file at ``path`` has the published size and SHA-256."""
+    """Raise ArchiveError unless the file at ``path`` has the published size and SHA-256."""
+    problem = _mismatch(path)
+    if problem:
+        raise ArchiveError(f"{path} is not the facades archive: {problem}. Delete it and load again.")
+
+
+def _mismatch(path):
+    """How the file at ``path`` differs from the published archive, or None if it does not."""
     size = os.path.getsize(path)
     if size != SIZE:
-        raise ValueError(f"{path} has {size:,} bytes, the facades archive has {SIZE:,}: "
-                         "the download is incomplete or another file; delete it and load again")
+        return f"it has {size:,} bytes, the archive has {SIZE:,} (an incomplete download, or another file)"
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     if digest.hexdigest() != SHA256:
-        raise ValueError(f"{path} has SHA-256 {digest.hexdigest()}, the facades archive has {SHA256}: "
-                         "the file is corrupt or was altered; delete it and load again")
+        return f"its SHA-256 is {digest.hexdigest()}, the archive's is {SHA256} (a corrupt or altered file)"
+    return None
+
+
+def _by_hand(path):
+    """How to do without the download: where to fetch the archive from and where to put it."""
+    return (f"To fetch it by hand, download {URL}\n(in a browser, or: curl -L -o \"{path}\" {URL})\n"
+            f"and put the file at {path}.\nIt is checked against its published size ({SIZE:,} bytes) "
+            "and SHA-256 before it is read.")
+
+
+def _fetch(url, path, timeout=60):
+    """Write the file at ``url`` to ``path``; an offline machine gives up after ``timeout`` seconds."""
+    with urllib.request.urlopen(url, timeout=timeout) as response, open(path, "wb") as f:
+        shutil.copyfileobj(response, f)
 
 
 def download(root=None):
     """The path of the verified archive in ``root``, downloading it first if it is not there."""
     root = root or data.cache_root()
-    path = os.path.join(root, "facades.zip")
+    path = os.path.join(root, FILE)
     if os.path.exists(path):
         verify(path)
-    else:
-        os.makedirs(root, exist_ok=True)
-        partial = path + ".part"
-        old = socket.getdefaulttimeout()
-        socket.setdefaulttimeout(60)
-        try:
-            with urllib.request.urlopen(URL) as response, open(partial, "wb") as f:
-                shutil.copyfileobj(response, f)
-        finally:
-            socket.setdefaulttimeout(old)
-        verify(partial)  # before the final name: a bad download is never taken for the archive
-        os.replace(partial, path)
+        return path
+    os.makedirs(root, exist_ok=True)
+    partial = path + ".part"
+    try:
+        _fetch(URL, partial)
+        problem = _mismatch(partial)  # before the final name: a bad download is never taken for the archive
+    except (OSError, http.client.HTTPException) as err:  # no network, an HTTP error, a timeout, a cut-off reply
+        problem = f"{type(err).__name__}: {err}"
+    if problem:
+        if os.path.exists(partial):
+            os.remove(partial)
+        raise ArchiveError(f"the download of the CMP facades from {URL} failed: {problem}.\n" + _by_hand(path))
+    os.replace(partial, path)
     return path
 
 
@@ -100,15 +131,16 @@ def load(split="train", size=64, root=None, download_if_missing=True):
 
     split: ``"train"`` or ``"test"``. size: the side in pixels the 256x256 images are resized to.
     root: the download folder (default ``~/.cache/gan_course``). With download_if_missing=False a
-    missing archive is an error instead of a download.
+    missing archive is an error instead of a download. Raises ArchiveError if the archive cannot
+    be had.
     """
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
     guard.positive_int(size, "size")
     root = root or data.cache_root()
-    if not download_if_missing and not os.path.exists(os.path.join(root, "facades.zip")):
-        raise FileNotFoundError(f"no facades archive at {os.path.join(root, 'facades.zip')}; load with "
-                                f"download_if_missing=True (online) or put the file from {URL} there")
+    if not download_if_missing and not os.path.exists(os.path.join(root, FILE)):
+        raise ArchiveError(f"there is no facades archive in {root}, and download_if_missing is False.\n"
+                           + _by_hand(os.path.join(root, FILE)))
     path = download(root)  # verifies an archive already there
     with zipfile.ZipFile(path) as archive:
         photos, maps = _members(archive, split + "A"), _members(archive, split + "B")

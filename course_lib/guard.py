@@ -49,3 +49,37 @@ def positive(x, name):
     if isinstance(x, bool) or not isinstance(x, (int, float)) or not x > 0:
         raise ValueError(f"{name} must be a positive number, got {describe(x)}")
     return float(x)
+
+
+def int_range(x, name, low, high):
+    """Check that ``x`` is an int with low <= x < high (bools are refused)."""
+    if isinstance(x, bool) or not isinstance(x, int) or not low <= x < high:
+        raise ValueError(f"{name} must be an int in [{low}, {high}), got {describe(x)}")
+    return x
+
+
+def module(x, name):
+    """Check that ``x`` is a torch.nn.Module (a network, not a function that acts like one)."""
+    if not isinstance(x, torch.nn.Module):
+        raise TypeError(f"{name} must be a torch.nn.Module, got {describe(x)}")
+    return x
+
+
+def function(x, name, contract):
+    """Check that ``x`` is callable; ``contract`` says what it takes and returns, for the message."""
+    if not callable(x):
+        raise TypeError(f"{name} must be a function {contract}, got {describe(x)}")
+    return x
+
+
+def digits(x, name="images"):
+    """Check a batch of MNIST-like digits: (N, 1, 28, 28) float in [-1, 1]. Returns ``x``.
+
+    The range gets 1e-4 of slack: a tanh or a rescaling may round just past the ends.
+    """
+    tensor(x, name, shape=(None, 1, 28, 28))
+    if x.numel() and (x.min() < -1 - 1e-4 or x.max() > 1 + 1e-4):
+        raise ValueError(
+            f"{name} must be in [-1, 1] (as data.mnist and a tanh generator give), got values in "
+            f"[{x.min().item():.4g}, {x.max().item():.4g}]; map [0, 1] images with x * 2 - 1")
+    return x

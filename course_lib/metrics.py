@@ -18,8 +18,8 @@ import numpy as np
 import scipy.linalg
 import torch
 
-from . import guard
-from .data import GaussianMixture
+from . import guard, runtime
+from .toy import GaussianMixture
 
 
 @dataclass
@@ -41,7 +41,7 @@ def mode_coverage(samples, mixture, radius=3.0):
     evaluate 2,500 samples.
     """
     if not isinstance(mixture, GaussianMixture):
-        raise TypeError(f"mixture must be a course_lib.data.GaussianMixture, got {guard.describe(mixture)}")
+        raise TypeError(f"mixture must be a course_lib.toy.GaussianMixture, got {guard.describe(mixture)}")
     samples = guard.tensor(samples, "samples", shape=(None, mixture.dim)).detach().cpu().float()
     if samples.shape[0] == 0:
         raise ValueError("samples is empty")
@@ -106,8 +106,7 @@ def _outputs(fn, net, images, name, least=1):
     guard.tensor(images, name, ndim=4)
     if images.shape[0] < least:
         raise ValueError(f"{name} must hold at least {least} images, got {images.shape[0]}")
-    params = next(iter(net.parameters()), None) if isinstance(net, torch.nn.Module) else None
-    device = params.device if params is not None else images.device
+    device = runtime.device_of(net, default=images.device) if isinstance(net, torch.nn.Module) else images.device
     out = torch.cat([fn(chunk.to(device)).detach().cpu().double() for chunk in images.split(500)])
     if out.dim() != 2 or out.shape[0] != images.shape[0]:
         raise ValueError(f"the classifier returned {guard.describe(out)} for {images.shape[0]} images; "

@@ -1,8 +1,8 @@
 """The measured result at the end of each notebook.
 
 ``report`` prints the numbers beside their targets. When ``GAN_COURSE_RESULTS`` names a
-file, it also appends them there as one JSON line: that is how ``tools/benchmark.py``
-collects exactly what the notebook printed.
+file, it also appends them there as one JSON line, with the seed of the run
+(``runtime.default_seed``): that is how the benchmark tool collects exactly what the notebook printed.
 """
 import json
 import os
@@ -11,17 +11,6 @@ import time
 from . import guard, runtime
 
 RESULTS_VARIABLE = "GAN_COURSE_RESULTS"
-SEED_VARIABLE = "GAN_COURSE_SEED"
-
-
-def seed(default=0):
-    """The notebook's seed: ``GAN_COURSE_SEED`` if set (the benchmark runs several), else default."""
-    value = os.environ.get(SEED_VARIABLE, "").strip()
-    if not value:
-        return default
-    if not (value.isascii() and value.isdigit()):
-        raise ValueError(f"{SEED_VARIABLE} must be a non-negative integer, got {value!r}")
-    return int(value)
 
 
 def _meets(value, target):
@@ -57,8 +46,8 @@ def report(notebook, values, targets=None):
         print("  (smoke mode trains for a few steps only; run in lite or full mode to reach the targets)")
     path = os.environ.get(RESULTS_VARIABLE)
     if path:
-        record = {"notebook": notebook, "mode": runtime.mode(), "seed": seed(), "time": time.time(),
-                  "values": values, "targets": {k: list(v) for k, v in targets.items()}, "met": ok}
+        record = {"notebook": notebook, "mode": runtime.mode(), "seed": runtime.default_seed(),
+                  "time": time.time(), "values": values, "targets": {k: list(v) for k, v in targets.items()}, "met": ok}
         with open(path, "a") as f:
             f.write(json.dumps(record) + "\n")
     return ok

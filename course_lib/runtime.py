@@ -8,18 +8,22 @@ Three run modes, one switch:
 
 The environment variable ``GAN_COURSE_MODE`` overrides the default. Under nbgrader
 (``NBGRADER_EXECUTION`` is set, during autograde and validate) no training runs: graded
-cells never depend on a trained model.
+cells never depend on a trained model. ``GAN_COURSE_SEED`` sets the seed of ``seed_everything``.
 
 Nothing here runs at import time: the device is chosen when a function asks for it.
 """
+import itertools
 import os
 import random
 
 import numpy as np
 import torch
 
+from . import guard
+
 MODES = ("smoke", "lite", "full")
 MODE_VARIABLE = "GAN_COURSE_MODE"
+SEED_VARIABLE = "GAN_COURSE_SEED"
 
 
 def device():
@@ -31,14 +35,39 @@ def device():
     return torch.device("cpu")
 
 
-def seed_everything(seed):
-    """Seed Python, NumPy and torch (all devices). Returns nothing, so a notebook cell that ends
-    with it shows no output."""
+def seed_everything(seed=None):
+    """Seed Python, NumPy and torch (all devices) and return the seed.
+
+    seed: an int >= 0; by default ``default_seed()``, which reads ``GAN_COURSE_SEED``. A notebook
+    opens with ``SEED = runtime.seed_everything()`` and reseeds with ``runtime.seed_everything(SEED)``
+    before each run that should start alike.
+    """
+    if seed is None:
+        seed = default_seed()
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)  # also seeds every CUDA device
+    return seed
+
+
+def default_seed():
+    """The seed of this run: ``GAN_COURSE_SEED`` if set (the benchmark runs several), else 0."""
+    value = os.environ.get(SEED_VARIABLE, "").strip()
+    if not value:
+        return 0
+    if not (value.isascii() and value.isdigit()):
+        raise ValueError(f"{SEED_VARIABLE} must be a non-negative integer, got {value!r}")
+    return int(value)
+
+
+def device_of(module, default="cpu"):
+    """The device of a module's first parameter (or buffer), or ``default`` if it has neither."""
+    guard.module(module, "module")
+    for tensor in itertools.chain(module.parameters(), module.buffers()):
+        return tensor.device
+    return torch.device(default)
 
 
 def grading():

@@ -8,7 +8,9 @@ The notebook writes the interesting part, one training step, and ``fit`` runs it
 
 ``fit`` gives progress through tqdm.auto, a loss history, a callback for periodic snapshots,
 and checkpoint/resume to a folder (on Colab, ``checkpoint_dir`` puts it on Google Drive so
-that a disconnect does not lose the run). Under nbgrader it trains nothing.
+that a disconnect does not lose the run). Under nbgrader it trains nothing. With
+``pass_step=True`` the step also gets its number, for what changes over the run (a phase, a
+penalty every few steps). ``linear_decay`` is the learning-rate schedule that ends a GAN's run.
 """
 import os
 import time
@@ -101,19 +103,20 @@ def _load(folder, state, history):
 
 
 def fit(step, data, steps, *, every=None, on_snapshot=None, checkpoint=None, state=None,
-        desc="training", progress=True):
+        desc="training", progress=True, pass_step=False):
     """Call ``step(next(data))`` ``steps`` times and record what it returns.
 
     step:        function(batch) -> dict of scalar losses, e.g. {"loss_D": 0.69, "loss_G": 0.71}.
-    data:        an iterator of batches (``data.batches``, ``GaussianMixture.batches``).
+    pass_step:   call ``step(batch, n)`` instead, n = 1, 2, ... the number of the step as in the
+                 History, for a step that changes with time (a penalty every 4th step, a phase).
+    data:        an iterator of batches (``data.batches``, ``toy.GaussianMixture.batches``).
     every:       call ``on_snapshot(step_number, history)`` and save a checkpoint every this many
                  steps, and once at the end.
     checkpoint:  a folder; if it holds a checkpoint, training resumes from it.
     state:       the objects to checkpoint, {name: module or optimiser or scheduler}.
     Returns the History. Under nbgrader nothing is trained and the History is empty.
     """
-    if not callable(step):
-        raise TypeError(f"step must be a function of one batch, got {guard.describe(step)}")
+    guard.function(step, "step", "of a batch (and of the step number with pass_step=True)")
     if not hasattr(data, "__next__"):
         raise TypeError(f"data must be an iterator of batches (use data.batches), got {guard.describe(data)}")
     steps = guard.positive_int(steps, "steps")
@@ -134,7 +137,7 @@ def fit(step, data, steps, *, every=None, on_snapshot=None, checkpoint=None, sta
     t0 = time.perf_counter() - history.seconds
     bar = tqdm(range(start, steps), desc=desc, initial=start, total=steps, disable=not progress)
     for i in bar:
-        values = step(next(data))
+        values = step(next(data), i + 1) if pass_step else step(next(data))
         if not isinstance(values, dict):
             raise TypeError(f"step must return a dict of losses, got {guard.describe(values)}")
         values = {k: _as_float(k, v) for k, v in values.items()}
@@ -150,3 +153,20 @@ def fit(step, data, steps, *, every=None, on_snapshot=None, checkpoint=None, sta
     bar.close()
     history.seconds = time.perf_counter() - t0
     return history
+
+
+def linear_decay(steps, decay_steps):
+    """The learning-rate factor of a linear decay to 0 over the last ``decay_steps`` of ``steps``.
+
+    Returns factor(step): 1 until step = steps - decay_steps, then falling linearly to 0 at
+    step = steps. For ``torch.optim.lr_scheduler.LambdaLR(opt, train.linear_decay(...))``, stepped
+    once per training step; pix2pix and CycleGAN train the same way (a constant rate, then the decay).
+    """
+    steps = guard.positive_int(steps, "steps")
+    decay_steps = guard.positive_int(decay_steps, "decay_steps")
+    if decay_steps > steps:
+        raise ValueError(f"decay_steps must be at most steps ({steps}), got {decay_steps}")
+
+    def factor(step):
+        return max(0.0, min(1.0, (steps - step) / decay_steps))
+    return factor

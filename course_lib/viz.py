@@ -7,8 +7,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from . import guard
-from .data import GaussianMixture
+from . import guard, runtime
+from .toy import GaussianMixture
 
 
 def _axes(ax, figsize=(5, 4)):
@@ -17,22 +17,43 @@ def _axes(ax, figsize=(5, 4)):
     return ax
 
 
-def image_grid(images, nrow=8, ax=None, title=None):
-    """Show (B, C, H, W) images in [-1, 1] (C = 1 or 3) as one grid with nrow images a row."""
-    images = guard.tensor(images, "images", ndim=4).detach().cpu().float()
-    b, c, h, w = images.shape
-    if c not in (1, 3):
-        raise ValueError(f"images must have 1 or 3 channels, got shape {tuple(images.shape)}")
+def grid(images, nrow=8, padding=2):
+    """(B, C, H, W) or (C, H, W) images in [-1, 1] (C = 1 or 3) as one (C, H', W') picture in [0, 1].
+
+    ``nrow`` images a row, framed and separated by white lines ``padding`` pixels wide; a single
+    image comes without a frame. Values outside [-1, 1] are clipped: an untrained G may overshoot.
+    """
+    images = guard.tensor(images, "images").detach().cpu().float()
+    if images.dim() == 3:
+        images = images[None]
+    if images.dim() != 4 or images.shape[0] == 0 or images.shape[1] not in (1, 3):
+        raise ValueError(f"images must have shape (B, C, H, W) or (C, H, W) with B >= 1 and C = 1 or 3, "
+                         f"got {guard.describe(images)}")
     guard.positive_int(nrow, "nrow")
+    guard.int_range(padding, "padding", 0, 1_000)
+    b, c, h, w = images.shape
+    pad = padding if b > 1 else 0
     ncol = min(nrow, b)
     rows = -(-b // ncol)
-    canvas = torch.ones(c, rows * (h + 2), ncol * (w + 2))  # white 2-pixel gaps
-    for i in range(b):
+    canvas = torch.ones(c, rows * (h + pad) + pad, ncol * (w + pad) + pad)  # white
+    for i, image in enumerate(images.clamp(-1, 1)):
         r, k = divmod(i, ncol)
-        canvas[:, r * (h + 2) + 1:r * (h + 2) + 1 + h, k * (w + 2) + 1:k * (w + 2) + 1 + w] = images[i]
-    canvas = ((canvas.clamp(-1, 1) + 1) / 2).permute(1, 2, 0).numpy()  # (H', W', C) in [0, 1]
+        top, left = pad + r * (h + pad), pad + k * (w + pad)
+        canvas[:, top:top + h, left:left + w] = (image + 1) / 2
+    return canvas
+
+
+def image_grid(images, nrow=8, ax=None, title=None):
+    """Show (B, C, H, W) images in [-1, 1] (C = 1 or 3) as one grid with nrow images a row."""
+    images = guard.tensor(images, "images", ndim=4)
+    if images.shape[1] not in (1, 3):
+        raise ValueError(f"images must have 1 or 3 channels, got shape {tuple(images.shape)}")
+    canvas = grid(images, nrow).permute(1, 2, 0).numpy()  # (H', W', C) in [0, 1]
+    ncol = min(nrow, images.shape[0])
+    rows = -(-images.shape[0] // ncol)
     ax = _axes(ax, figsize=(ncol * 0.6 + 0.5, rows * 0.6 + 0.5))
-    ax.imshow(canvas[..., 0] if c == 1 else canvas, cmap="gray" if c == 1 else None, vmin=0, vmax=1)
+    ax.imshow(canvas[..., 0] if images.shape[1] == 1 else canvas, cmap="gray" if images.shape[1] == 1 else None,
+              vmin=0, vmax=1)
     ax.set_axis_off()
     if title:
         ax.set_title(title)
@@ -62,21 +83,19 @@ def density_1d(samples, mixture, D=None, ax=None, lim=None, bins=80):
     samples: (n, 1) or (n,). D: a module mapping (m, 1) points to (m, 1) logits.
     """
     if not isinstance(mixture, GaussianMixture) or mixture.dim != 1:
-        raise TypeError(f"mixture must be a 1-D course_lib.data.GaussianMixture, got {guard.describe(mixture)}")
+        raise TypeError(f"mixture must be a 1-D course_lib.toy.GaussianMixture, got {guard.describe(mixture)}")
     x = guard.tensor(samples, "samples").detach().cpu().float().flatten()
     ax = _axes(ax)
     lo, hi = lim or (mixture.means.min().item() - 4 * mixture.stds.max().item(),
                      mixture.means.max().item() + 4 * mixture.stds.max().item())
-    grid = torch.linspace(lo, hi, 400)
-    ax.fill_between(grid, mixture.pdf(grid), color="0.85", label="$p_{data}$")
+    points = torch.linspace(lo, hi, 400)
+    ax.fill_between(points, mixture.pdf(points), color="0.85", label="$p_{data}$")
     ax.hist(x.clamp(lo, hi).numpy(), bins=bins, range=(lo, hi), density=True, alpha=0.6,
             color="tab:blue", label="$p_g$ (samples)")
     if D is not None:
         with torch.no_grad():
-            param = next(D.parameters(), None)
-            pts = grid[:, None].to(param.device if param is not None else "cpu")
-            d = torch.sigmoid(D(pts)).flatten().cpu()
-        ax.plot(grid, d, color="tab:red", label="$D(x)$")
+            d = torch.sigmoid(D(points[:, None].to(runtime.device_of(D)))).flatten().cpu()
+        ax.plot(points, d, color="tab:red", label="$D(x)$")
         ax.axhline(0.5, color="tab:red", lw=0.5, ls=":")
     ax.set_xlim(lo, hi)
     ax.set_xlabel("x")
@@ -87,7 +106,7 @@ def density_1d(samples, mixture, D=None, ax=None, lim=None, bins=80):
 def scatter_2d(samples, mixture, ax=None, lim=None, title=None):
     """Scatter (n, 2) generator samples over the mode centres of a 2-D mixture."""
     if not isinstance(mixture, GaussianMixture) or mixture.dim != 2:
-        raise TypeError(f"mixture must be a 2-D course_lib.data.GaussianMixture, got {guard.describe(mixture)}")
+        raise TypeError(f"mixture must be a 2-D course_lib.toy.GaussianMixture, got {guard.describe(mixture)}")
     x = guard.tensor(samples, "samples", shape=(None, 2)).detach().cpu().float()
     ax = _axes(ax)
     ax.scatter(x[:, 0], x[:, 1], s=2, alpha=0.4, color="tab:blue", label="G(z)")
@@ -105,7 +124,7 @@ class Live:
     """One figure for a whole run, redrawn in place.
 
     draw(axes, step, history) fills the axes; pass ``live.update`` as ``train.fit``'s
-    ``on_snapshot``. Outside a notebook nothing is displayed, but the figure can be saved.
+    ``on_snapshot``. Outside a notebook nothing is displayed.
     """
 
     def __init__(self, draw, ncols=2, figsize=None):
@@ -134,6 +153,3 @@ class Live:
             self._handle = display(self.fig, display_id=True)
         else:
             self._handle.update(self.fig)
-
-    def save(self, path):
-        self.fig.savefig(path, dpi=100)

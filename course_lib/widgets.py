@@ -1,172 +1,16 @@
-"""Interactive widgets: sliders and buttons that redraw one picture in place.
+"""The notebooks' widgets: sliders and buttons that redraw one picture in place.
 
-The core is ``Panel``: a few ipywidgets controls bound to a render function that turns their
-values into images. Each change re-renders into the same ``ipywidgets.Image`` as PNG bytes, so
-a slider never stacks new figures in the output (matplotlib figures inside widget callbacks do,
-in Colab especially). The course's widgets are thin functions over it, for example
-``interpolation`` below.
-
-The render functions run under ``evaluating(G)``: no gradients, eval mode, and G's training
-flag restored afterwards, so a widget can sit between two training cells.
+One builder per notebook: ``interpolation`` (02), ``conditional`` (04), ``fade`` (07),
+``style_mixing`` (08) and ``attack`` (09). Each takes the notebook's own functions (``slerp``,
+``mix_styles``, the fade-in forward pass...) as arguments, so the library never holds an answer.
+They are built on ``panel`` (controls bound to one image redrawn in place), and their pictures
+come from ``models.generate`` in eval mode, so a widget can sit between two training cells.
 """
-import contextlib
-import html
-import io
-
 import ipywidgets
-import matplotlib.image
 import torch
-from IPython.display import display
-from torchvision.utils import make_grid
 
-from . import guard
-
-SEED_MAX = 2**31 - 1
-
-
-@contextlib.contextmanager
-def evaluating(module, gradients=False):
-    """Run ``module`` in eval mode, then restore its training flag.
-
-    Without gradients by default; ``gradients=True`` keeps autograd on, for an attack that needs
-    the gradient with respect to the input.
-    """
-    if not isinstance(module, torch.nn.Module):
-        raise TypeError(f"expected a torch.nn.Module, got {guard.describe(module)}")
-    was_training = module.training
-    module.eval()
-    try:
-        with torch.set_grad_enabled(gradients):
-            yield module
-    finally:
-        module.train(was_training)
-
-
-def to_png(images, *, nrow=8, scale=None, height=224):
-    """PNG bytes of (B, C, H, W) or (C, H, W) images in [-1, 1] (C = 1 or 3), as one grid.
-
-    Several images are framed by white lines one pixel wide. Each pixel becomes a ``scale`` x
-    ``scale`` block (nearest neighbour, so pixels stay sharp); by default the largest integer
-    scale that keeps one image at most ``height`` pixels tall, and at least 1. Values outside
-    [-1, 1] are clipped: an untrained G may overshoot.
-    """
-    images = guard.tensor(images, "images").detach().cpu().float()
-    if images.dim() == 3:
-        images = images[None]
-    if images.dim() != 4 or images.shape[0] == 0 or images.shape[1] not in (1, 3):
-        raise ValueError(f"images must have shape (B, C, H, W) or (C, H, W) with C = 1 or 3, "
-                         f"got {guard.describe(images)}")
-    guard.positive_int(nrow, "nrow")
-    if scale is None:
-        scale = max(1, height // images.shape[2])
-    guard.positive_int(scale, "scale")
-    grid = make_grid((images.clamp(-1, 1) + 1) / 2, nrow=nrow, padding=1, pad_value=1.0)  # (3, H', W')
-    grid = grid.repeat_interleave(scale, dim=1).repeat_interleave(scale, dim=2)
-    buffer = io.BytesIO()
-    matplotlib.image.imsave(buffer, (grid * 255).round().to(torch.uint8).permute(1, 2, 0).numpy(), format="png")
-    return buffer.getvalue()
-
-
-class Panel:
-    """Controls bound to ``render``; one ``Image`` (and one caption line) redrawn in place.
-
-    controls: {name: ipywidgets value widget (slider, dropdown, text box...)}.
-    render(**values) returns images for ``to_png`` ((B, C, H, W) or (C, H, W) in [-1, 1]),
-    or a pair (images, caption text). It runs once now, so that a broken render function fails
-    in the cell that builds the widget, and again whenever a control's value changes; an error
-    during an interaction is shown in the caption instead of disappearing into the log.
-    Several panels may share controls (a main picture and a strip under it, say).
-    """
-
-    def __init__(self, render, controls, *, nrow=8, scale=None, height=224):
-        if not callable(render):
-            raise TypeError(f"render must be a function of the controls' values, got {guard.describe(render)}")
-        if not isinstance(controls, dict) or not all(
-                isinstance(k, str) and isinstance(c, ipywidgets.ValueWidget) for k, c in controls.items()):
-            raise TypeError(f"controls must be a dict {{name: ipywidgets value widget}}, got {guard.describe(controls)}")
-        self.render = render
-        self.controls = controls
-        self.png_options = dict(nrow=nrow, scale=scale, height=height)
-        self.image = ipywidgets.Image(format="png")
-        self.caption = ipywidgets.HTML()
-        self.refresh()
-        for control in controls.values():
-            control.observe(self._changed, names="value")
-
-    def values(self):
-        return {name: control.value for name, control in self.controls.items()}
-
-    def refresh(self):
-        """Render the current values into the image and the caption."""
-        out = self.render(**self.values())
-        images, text = out if isinstance(out, tuple) else (out, "")
-        self.image.value = to_png(images, **self.png_options)
-        self.caption.value = html.escape(str(text))
-
-    def _changed(self, change):
-        try:
-            self.refresh()
-        except Exception as error:  # shown where the student looks, not in the server log
-            self.caption.value = (f'<span style="color:#b00">{html.escape(type(error).__name__)}: '
-                                  f"{html.escape(str(error))}</span>")
-
-
-class Widget:
-    """What a widget function returns: its parts by name (for tests), displayed as ``box``."""
-
-    def __init__(self, box, **parts):
-        self.box = box
-        self.__dict__.update(parts)
-
-    def _ipython_display_(self):
-        display(self.box)
-
-
-def generate(G, *inputs):
-    """G(*inputs) as a picture: eval mode, no gradients, inputs moved to G's device.
-
-    inputs: tensors whose first dimension is the batch B (noise (B, z_dim), labels (B,), ...).
-    Returns G's output, checked to be (B, C, H, W) images with C = 1 or 3.
-    """
-    with evaluating(G):
-        param = next(G.parameters(), None)
-        x = G(*(v.to(param.device) if param is not None else v for v in inputs))
-    b = inputs[0].shape[0]
-    if not isinstance(x, torch.Tensor) or x.dim() != 4 or x.shape[0] != b or x.shape[1] not in (1, 3):
-        shapes = ", ".join(str(tuple(v.shape)) for v in inputs)
-        raise ValueError(f"G must map inputs of shape {shapes} to images of shape ({b}, C, H, W) "
-                         f"with C = 1 or 3, got {guard.describe(x)}")
-    return x
-
-
-def latent(z_dim, seed):
-    """The latent code of a seed: (z_dim,) standard normal, the same on every machine."""
-    return torch.randn(z_dim, generator=torch.Generator().manual_seed(seed))
-
-
-def _seed_box(value, description):
-    return ipywidgets.BoundedIntText(value=value, min=0, max=SEED_MAX, description=description,
-                                     layout=ipywidgets.Layout(width="160px"))
-
-
-def _next_seed_button(box, description):
-    button = ipywidgets.Button(description=description, layout=ipywidgets.Layout(width="80px"))
-    button.on_click(lambda _: setattr(box, "value", (box.value + 1) % (SEED_MAX + 1)))
-    return button
-
-
-def _seed_pair(seed, first, second):
-    """Seed boxes for two codes (``seed`` and ``seed + 1``) and a "new" button for each:
-    (box_first, box_second, new_first, new_second)."""
-    box_1, box_2 = _seed_box(seed, f"{first} seed"), _seed_box(seed + 1, f"{second} seed")
-    return box_1, box_2, _next_seed_button(box_1, f"new {first}"), _next_seed_button(box_2, f"new {second}")
-
-
-def _unit_slider(description, value):
-    """A slider over [0, 1] in steps of 0.01 that updates while it is dragged."""
-    return ipywidgets.FloatSlider(value=value, min=0.0, max=1.0, step=0.01, description=description,
-                                  continuous_update=True, readout_format=".2f",
-                                  layout=ipywidgets.Layout(width="480px"))
+from . import guard, models, runtime
+from .panel import SEED_MAX, Panel, Widget, column, latent, next_seed_button, seed_box, seed_pair, unit_slider
 
 
 def interpolation(G, z_dim, methods, *, seed=0, steps=9):
@@ -179,15 +23,13 @@ def interpolation(G, z_dim, methods, *, seed=0, steps=9):
     Returns a Widget with parts ``slider``, ``method``, ``seed0``, ``seed1``, ``new_z0``, ``new_z1``,
     ``image``, ``path``, ``caption``.
     """
-    if not isinstance(G, torch.nn.Module):
-        raise TypeError(f"G must be a torch.nn.Module, got {guard.describe(G)}")
+    guard.module(G, "G")
     guard.positive_int(z_dim, "z_dim")
     if not isinstance(methods, dict) or not methods or not all(
             isinstance(k, str) and callable(f) for k, f in methods.items()):
         raise TypeError("methods must be a non-empty dict {name: f(z0, z1, t)} of functions, "
                         f"got {guard.describe(methods)}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < SEED_MAX:
-        raise ValueError(f"seed must be an int in [0, {SEED_MAX}), got {guard.describe(seed)}")
+    guard.int_range(seed, "seed", 0, SEED_MAX)
     guard.positive_int(steps, "steps")
 
     def z_at(method, seed0, seed1, t):
@@ -199,26 +41,25 @@ def interpolation(G, z_dim, methods, *, seed=0, steps=9):
 
     def picture(method, seed0, seed1, t):
         z = z_at(method, seed0, seed1, t)
-        return generate(G, z[None]), f"{method}, t = {t:.2f}, |z_t| = {z.norm():.2f}"
+        return models.generate(G, z[None]), f"{method}, t = {t:.2f}, |z_t| = {z.norm():.2f}"
 
     def path(method, seed0, seed1):
         ts = torch.linspace(0, 1, steps).tolist()
-        return generate(G, torch.stack([z_at(method, seed0, seed1, t) for t in ts]))
+        return models.generate(G, torch.stack([z_at(method, seed0, seed1, t) for t in ts]))
 
-    slider = _unit_slider("t", 0.5)
+    slider = unit_slider("t", 0.5)
     method = ipywidgets.ToggleButtons(options=list(methods), description="method")
-    seed0, seed1, new_z0, new_z1 = _seed_pair(seed, "z0", "z1")
+    seed0, seed1, new_z0, new_z1 = seed_pair(seed, "z0", "z1")
     choice = dict(method=method, seed0=seed0, seed1=seed1)
     main = Panel(picture, dict(choice, t=slider))
     strip = Panel(path, choice, nrow=steps, height=64)
-    # flex-start: a column box would stretch each image to the output's full width.
-    box = ipywidgets.VBox(layout=ipywidgets.Layout(align_items="flex-start"), children=[
+    box = column(
         ipywidgets.HBox([seed0, new_z0, seed1, new_z1]), method, slider,
         main.image, main.caption, ipywidgets.HTML(f"the path at {steps} values of t from 0 to 1:"),
         strip.image, strip.caption,
-    ])
+    )
     return Widget(box, slider=slider, method=method, seed0=seed0, seed1=seed1, new_z0=new_z0, new_z1=new_z1,
-                  image=main.image, path=strip.image, caption=main.caption, panels=(main, strip))
+                  image=main.image, path=strip.image, caption=main.caption)
 
 
 def attack(model, images, labels, attack_fn, *, eps_max=0.3, eps_step=0.005, eps_label="ε"):
@@ -233,8 +74,7 @@ def attack(model, images, labels, attack_fn, *, eps_max=0.3, eps_step=0.005, eps
     A box picks the image, and "next" steps it on.
     Returns a Widget with parts ``slider``, ``index``, ``next``, ``image``, ``caption``.
     """
-    if not isinstance(model, torch.nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {guard.describe(model)}")
+    guard.module(model, "model")
     guard.tensor(images, "images", ndim=4)
     if images.shape[0] == 0 or images.shape[1] not in (1, 3):
         raise ValueError(f"images must have shape (N, C, H, W) with N >= 1 and C = 1 or 3, "
@@ -242,12 +82,10 @@ def attack(model, images, labels, attack_fn, *, eps_max=0.3, eps_step=0.005, eps
     guard.tensor(labels, "labels", shape=(images.shape[0],), floating=False)
     if labels.dtype != torch.int64:
         raise TypeError(f"labels must be int64 class indices, got {guard.describe(labels)}")
-    if not callable(attack_fn):
-        raise TypeError(f"attack_fn must be a function (model, x, y, eps) -> x_adv, got {guard.describe(attack_fn)}")
+    guard.function(attack_fn, "attack_fn", "(model, x, y, eps) -> x_adv")
     guard.positive(eps_max, "eps_max")
     guard.positive(eps_step, "eps_step")
-    param = next(model.parameters(), None)
-    device = param.device if param is not None else torch.device("cpu")
+    device = runtime.device_of(model)
 
     def predict(x):
         probs = torch.softmax(model(x).detach(), dim=1)[0]  # (K,)
@@ -255,7 +93,7 @@ def attack(model, images, labels, attack_fn, *, eps_max=0.3, eps_step=0.005, eps
 
     def picture(eps, index):
         x, y = images[index:index + 1].to(device), labels[index:index + 1].to(device)
-        with evaluating(model, gradients=True):  # the attack needs the input's gradient
+        with models.evaluating(model, gradients=True):  # the attack needs the input's gradient
             x_adv = attack_fn(model, x, y, eps)
             if not isinstance(x_adv, torch.Tensor) or x_adv.shape != x.shape:
                 raise ValueError(f"attack_fn must return x_adv of shape {tuple(x.shape)}, got {guard.describe(x_adv)}")
@@ -278,13 +116,12 @@ def attack(model, images, labels, attack_fn, *, eps_max=0.3, eps_step=0.005, eps
     next_image = ipywidgets.Button(description="next", layout=ipywidgets.Layout(width="80px"))
     next_image.on_click(lambda _: setattr(index, "value", (index.value + 1) % images.shape[0]))
     panel = Panel(picture, dict(eps=slider, index=index), nrow=3, height=168)
-    box = ipywidgets.VBox(layout=ipywidgets.Layout(align_items="flex-start"), children=[
+    box = column(
         ipywidgets.HBox([index, next_image]), slider,
         ipywidgets.HTML("the image, the perturbation (grey is 0), the adversarial image:"),
         panel.image, panel.caption,
-    ])
-    return Widget(box, slider=slider, index=index, next=next_image, image=panel.image, caption=panel.caption,
-                  panels=(panel,))
+    )
+    return Widget(box, slider=slider, index=index, next=next_image, image=panel.image, caption=panel.caption)
 
 
 NOISE_SEED = 0  # style_mixing draws the same layer noise for every picture
@@ -292,8 +129,7 @@ NOISE_SEED = 0  # style_mixing draws the same layer noise for every picture
 
 def _style_generator(G):
     """Check that G has the parts a style-based generator needs; return (z_dim, n_layers)."""
-    if not isinstance(G, torch.nn.Module):
-        raise TypeError(f"G must be a torch.nn.Module, got {guard.describe(G)}")
+    guard.module(G, "G")
     missing = [name for name in ("mapping", "synthesis", "w_avg", "z_dim", "n_layers") if not hasattr(G, name)]
     if missing:
         raise TypeError(f"G must have mapping, synthesis, w_avg, z_dim and n_layers (a style-based generator); "
@@ -319,20 +155,14 @@ def style_mixing(G, mix, truncate, *, seed=0, psi=1.0):
     ``image``, ``caption``.
     """
     z_dim, n_layers = _style_generator(G)
-    if not callable(mix):
-        raise TypeError(f"mix must be a function (w1, w2, k, n_layers) -> (B, L, w_dim), got {guard.describe(mix)}")
-    if not callable(truncate):
-        raise TypeError(f"truncate must be a function (w, w_avg, psi) -> w', got {guard.describe(truncate)}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < SEED_MAX:
-        raise ValueError(f"seed must be an int in [0, {SEED_MAX}), got {guard.describe(seed)}")
+    guard.function(mix, "mix", "(w1, w2, k, n_layers) -> (B, L, w_dim)")
+    guard.function(truncate, "truncate", "(w, w_avg, psi) -> w'")
+    guard.int_range(seed, "seed", 0, SEED_MAX)
     if isinstance(psi, bool) or not isinstance(psi, (int, float)) or not -1 <= psi <= 1.5:
         raise ValueError(f"psi must be a number in [-1, 1.5], got {guard.describe(psi)}")
 
     def synthesize(ws):
-        # the same noise for every image, without disturbing the notebook's random state
-        devices = [ws.device] if ws.device.type == "cuda" else []
-        with torch.random.fork_rng(devices=devices):
-            torch.manual_seed(NOISE_SEED)
+        with models.fixed_noise(NOISE_SEED, ws.device):  # the same layer noise for every image
             x = G.synthesis(ws)
         if not isinstance(x, torch.Tensor) or x.dim() != 4 or x.shape[0] != 1 or x.shape[1] not in (1, 3):
             raise ValueError(f"G.synthesis must map codes of shape {tuple(ws.shape)} to images (1, C, H, W) "
@@ -340,7 +170,7 @@ def style_mixing(G, mix, truncate, *, seed=0, psi=1.0):
         return x.cpu()
 
     def picture(k, psi, seed_a, seed_b):
-        with evaluating(G):
+        with models.evaluating(G):
             w_avg = G.w_avg
             z = torch.stack([latent(z_dim, seed_a), latent(z_dim, seed_b)]).to(w_avg.device)  # (2, z_dim)
             w = truncate(G.mapping(z), w_avg, psi)  # (2, w_dim)
@@ -350,8 +180,9 @@ def style_mixing(G, mix, truncate, *, seed=0, psi=1.0):
             w_a, w_b = w[:1], w[1:]
             mixed = mix(w_a, w_b, k, n_layers)
             if not isinstance(mixed, torch.Tensor) or tuple(mixed.shape) != (1, n_layers, w.shape[1]):
-                raise ValueError(f"mix(w1, w2, k, {n_layers}) must return a stack of shape (1, {n_layers}, {w.shape[1]}) "
-                                 f"for codes of shape (1, {w.shape[1]}), got {guard.describe(mixed)}")
+                raise ValueError(f"mix(w1, w2, k, {n_layers}) must return a stack of shape "
+                                 f"(1, {n_layers}, {w.shape[1]}) for codes of shape (1, {w.shape[1]}), "
+                                 f"got {guard.describe(mixed)}")
             images = [synthesize(v) for v in (w_a[:, None].expand(1, n_layers, -1), mixed,
                                                 w_b[:, None].expand(1, n_layers, -1))]
         split = ("every layer from B" if k == 0 else "every layer from A" if k == n_layers
@@ -363,15 +194,15 @@ def style_mixing(G, mix, truncate, *, seed=0, psi=1.0):
     psi_slider = ipywidgets.FloatSlider(value=float(psi), min=-1.0, max=1.5, step=0.05, description="ψ",
                                         continuous_update=True, readout_format=".2f",
                                         layout=ipywidgets.Layout(width="480px"))
-    seed_a, seed_b, new_a, new_b = _seed_pair(seed, "A", "B")
+    seed_a, seed_b, new_a, new_b = seed_pair(seed, "A", "B")
     panel = Panel(picture, dict(k=crossover, psi=psi_slider, seed_a=seed_a, seed_b=seed_b), nrow=3, height=168)
-    box = ipywidgets.VBox(layout=ipywidgets.Layout(align_items="flex-start"), children=[
+    box = column(
         ipywidgets.HBox([seed_a, new_a, seed_b, new_b]), crossover, psi_slider,
         ipywidgets.HTML("A, the mix (layers below k from A, the others from B), B:"),
         panel.image, panel.caption,
-    ])
+    )
     return Widget(box, crossover=crossover, psi=psi_slider, seed_a=seed_a, seed_b=seed_b, new_a=new_a, new_b=new_b,
-                  image=panel.image, caption=panel.caption, panels=(panel,))
+                  image=panel.image, caption=panel.caption)
 
 
 def conditional(G, z_dim, num_classes, *, seed=0):
@@ -387,12 +218,10 @@ def conditional(G, z_dim, num_classes, *, seed=0):
     Returns a Widget with parts ``classes``, ``slider``, ``seed0``, ``seed1``, ``new_z0``, ``new_z1``,
     ``image``, ``strip``, ``caption``.
     """
-    if not isinstance(G, torch.nn.Module):
-        raise TypeError(f"G must be a torch.nn.Module, got {guard.describe(G)}")
+    guard.module(G, "G")
     guard.positive_int(z_dim, "z_dim")
     guard.positive_int(num_classes, "num_classes")
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < SEED_MAX:
-        raise ValueError(f"seed must be an int in [0, {SEED_MAX}), got {guard.describe(seed)}")
+    guard.int_range(seed, "seed", 0, SEED_MAX)
 
     def z_at(seed0, seed1, t):
         angle = torch.tensor(torch.pi / 2 * t)
@@ -400,26 +229,26 @@ def conditional(G, z_dim, num_classes, *, seed=0):
 
     def picture(y, seed0, seed1, t):
         z = z_at(seed0, seed1, t)
-        return generate(G, z[None], torch.tensor([y])), f"class {y}, t = {t:.2f}, |z_t| = {z.norm():.2f}"
+        return models.generate(G, z[None], torch.tensor([y])), f"class {y}, t = {t:.2f}, |z_t| = {z.norm():.2f}"
 
     def strip(seed0, seed1, t):
         z = z_at(seed0, seed1, t)
-        return generate(G, z.expand(num_classes, z_dim), torch.arange(num_classes))
+        return models.generate(G, z.expand(num_classes, z_dim), torch.arange(num_classes))
 
     classes = ipywidgets.ToggleButtons(options=[(str(k), k) for k in range(num_classes)], value=0,
                                        description="class", style={"button_width": "36px"})
-    slider = _unit_slider("t", 0.0)
-    seed0, seed1, new_z0, new_z1 = _seed_pair(seed, "z0", "z1")
+    slider = unit_slider("t", 0.0)
+    seed0, seed1, new_z0, new_z1 = seed_pair(seed, "z0", "z1")
     noise = dict(seed0=seed0, seed1=seed1, t=slider)
     main = Panel(picture, dict(noise, y=classes))
     row = Panel(strip, noise, nrow=num_classes, height=48)
-    box = ipywidgets.VBox(layout=ipywidgets.Layout(align_items="flex-start"), children=[
+    box = column(
         ipywidgets.HBox([seed0, new_z0, seed1, new_z1]), classes, slider,
         main.image, main.caption, ipywidgets.HTML(f"the same z_t with each of the {num_classes} labels:"),
         row.image, row.caption,
-    ])
+    )
     return Widget(box, classes=classes, slider=slider, seed0=seed0, seed1=seed1, new_z0=new_z0, new_z1=new_z1,
-                  image=main.image, strip=row.image, caption=main.caption, panels=(main, row))
+                  image=main.image, strip=row.image, caption=main.caption)
 
 
 def fade(forward, z_dim, transitions, *, seed=0):
@@ -434,8 +263,7 @@ def fade(forward, z_dim, transitions, *, seed=0):
     the old path, the blend at the slider's α and the new block, side by side.
     Returns a Widget with parts ``slider``, ``transition``, ``seed``, ``new_z``, ``image``, ``caption``.
     """
-    if not callable(forward):
-        raise TypeError(f"forward must be a function (G, z, stage, alpha) -> images, got {guard.describe(forward)}")
+    guard.function(forward, "forward", "(G, z, stage, alpha) -> images")
     guard.positive_int(z_dim, "z_dim")
     if not isinstance(transitions, dict) or not transitions or not all(
             isinstance(k, str) and isinstance(v, tuple) and len(v) == 2 and isinstance(v[0], torch.nn.Module)
@@ -443,13 +271,11 @@ def fade(forward, z_dim, transitions, *, seed=0):
             for k, v in transitions.items()):
         raise TypeError("transitions must be a non-empty dict {name: (G, stage)} with G a torch.nn.Module "
                         f"and stage an int >= 1, got {guard.describe(transitions)}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < SEED_MAX:
-        raise ValueError(f"seed must be an int in [0, {SEED_MAX}), got {guard.describe(seed)}")
+    guard.int_range(seed, "seed", 0, SEED_MAX)
 
     def images(G, stage, z, alpha):
-        param = next(G.parameters(), None)
-        with evaluating(G):
-            x = forward(G, z.to(param.device) if param is not None else z, stage, alpha)
+        with models.evaluating(G):
+            x = forward(G, z.to(runtime.device_of(G)), stage, alpha)
         if not isinstance(x, torch.Tensor) or x.dim() != 4 or x.shape[0] != 1 or x.shape[1] not in (1, 3):
             raise ValueError(f"forward must map z of shape (1, {z_dim}) to images of shape (1, C, H, W) "
                              f"with C = 1 or 3, got {guard.describe(x)}")
@@ -464,15 +290,15 @@ def fade(forward, z_dim, transitions, *, seed=0):
                 f"{alpha:.2f} × the new block ({size}×{size})")
         return torch.cat([old, now, new]), text
 
-    slider = _unit_slider("α", 0.5)
+    slider = unit_slider("α", 0.5)
     transition = ipywidgets.ToggleButtons(options=list(transitions), description="transition")
-    seed_box = _seed_box(seed, "z seed")
-    new_z = _next_seed_button(seed_box, "new z")
-    panel = Panel(picture, dict(transition=transition, seed=seed_box, alpha=slider), nrow=3, height=160)
-    box = ipywidgets.VBox(layout=ipywidgets.Layout(align_items="flex-start"), children=[
-        ipywidgets.HBox([seed_box, new_z]), transition, slider,
+    z_seed = seed_box(seed, "z seed")
+    new_z = next_seed_button(z_seed, "new z")
+    panel = Panel(picture, dict(transition=transition, seed=z_seed, alpha=slider), nrow=3, height=160)
+    box = column(
+        ipywidgets.HBox([z_seed, new_z]), transition, slider,
         ipywidgets.HTML("the old path (α = 0), the blend at α, the new block (α = 1):"),
         panel.image, panel.caption,
-    ])
-    return Widget(box, slider=slider, transition=transition, seed=seed_box, new_z=new_z, image=panel.image,
-                  caption=panel.caption, panels=(panel,))
+    )
+    return Widget(box, slider=slider, transition=transition, seed=z_seed, new_z=new_z, image=panel.image,
+                  caption=panel.caption)

@@ -3,10 +3,8 @@ import os
 import pytest
 import torch
 
-import conftest  # noqa: F401  (puts tools/ on the path)
 from course_lib import classifier, data
-
-import train_classifier  # noqa: E402  (tools/train_classifier.py)
+from tools import train_classifier
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ import pytest
 import scipy.stats
 import torch
 
-from course_lib import data, metrics
+from course_lib import data, metrics, toy
 
 
 def gen(seed=0):
@@ -13,7 +13,7 @@ def gen(seed=0):
 
 
 def test_mode_coverage_exact_ring_samples():
-    ring = data.ring()
+    ring = toy.ring()
     cov = metrics.mode_coverage(ring.sample(2500, gen()), ring)
     assert cov.modes == 8 and cov.n_modes == 8
     # in 2-D, |noise| / sigma is Rayleigh: P(r <= 3) = 1 - exp(-9/2)
@@ -24,13 +24,13 @@ def test_mode_coverage_exact_ring_samples():
 
 
 def test_mode_coverage_grid():
-    grid = data.grid()
+    grid = toy.grid()
     cov = metrics.mode_coverage(grid.sample(5000, gen(1)), grid)
     assert (cov.modes, cov.n_modes) == (25, 25)
 
 
 def test_mode_coverage_single_mode():
-    ring = data.ring()
+    ring = toy.ring()
     samples = ring.means[3] + 0.01 * torch.randn(500, 2, generator=gen())
     cov = metrics.mode_coverage(samples, ring)
     assert cov.modes == 1
@@ -39,13 +39,13 @@ def test_mode_coverage_single_mode():
 
 
 def test_mode_coverage_origin():
-    cov = metrics.mode_coverage(torch.zeros(100, 2), data.ring())
+    cov = metrics.mode_coverage(torch.zeros(100, 2), toy.ring())
     assert cov.modes == 0 and cov.hq == 0.0 and cov.counts == [0] * 8
     assert str(cov) == "0/8 modes, 0.0% high quality"
 
 
 def test_mode_coverage_counts_and_radius():
-    ring = data.ring()
+    ring = toy.ring()
     m = ring.means
     # two points exactly at mode 0, one at mode 5 shifted by 2 stds, one 5 stds off mode 2
     samples = torch.stack([m[0], m[0], m[5] + torch.tensor([0.02, 0.0]), m[2] + torch.tensor([0.0, 0.05])])
@@ -58,29 +58,29 @@ def test_mode_coverage_counts_and_radius():
 
 def test_mode_coverage_errors():
     with pytest.raises(ValueError, match=r"samples must have shape \(\*, 2\)"):
-        metrics.mode_coverage(torch.zeros(10, 3), data.ring())
+        metrics.mode_coverage(torch.zeros(10, 3), toy.ring())
     with pytest.raises(ValueError, match=r"samples must have shape \(\*, 2\)"):
-        metrics.mode_coverage(torch.zeros(10), data.ring())
-    with pytest.raises(TypeError, match="mixture must be a course_lib.data.GaussianMixture"):
-        metrics.mode_coverage(torch.zeros(10, 2), data.ring().means)
+        metrics.mode_coverage(torch.zeros(10), toy.ring())
+    with pytest.raises(TypeError, match="mixture must be a course_lib.toy.GaussianMixture"):
+        metrics.mode_coverage(torch.zeros(10, 2), toy.ring().means)
     with pytest.raises(ValueError, match="samples is empty"):
-        metrics.mode_coverage(torch.zeros(0, 2), data.ring())
+        metrics.mode_coverage(torch.zeros(0, 2), toy.ring())
 
 
 def test_ks_statistic_same_distribution_small():
-    mix = data.mixture_1d()
+    mix = toy.mixture_1d()
     ks = metrics.ks_statistic(mix.sample(20_000, gen()), mix.cdf)
     assert 0 < ks < 0.02
 
 
 def test_ks_statistic_shifted_large():
-    mix = data.mixture_1d()
+    mix = toy.mixture_1d()
     ks = metrics.ks_statistic(mix.sample(20_000, gen()) + 1.0, mix.cdf)
     assert ks > 0.3
 
 
 def test_ks_statistic_matches_scipy_one_sample():
-    mix = data.mixture_1d(means=(-1.0, 2.0), stds=(0.4, 0.8), weights=(0.25, 0.75))
+    mix = toy.mixture_1d(means=(-1.0, 2.0), stds=(0.4, 0.8), weights=(0.25, 0.75))
     x = mix.sample(3000, gen(2)).flatten() + 0.05
     ours = metrics.ks_statistic(x, mix.cdf)
     ref = scipy.stats.kstest(x.double().numpy(), lambda v: mix.cdf(torch.as_tensor(v, dtype=torch.float32)).numpy())
@@ -102,8 +102,8 @@ def test_ks_statistic_matches_scipy_two_sample(n, m):
 
 
 def test_ks_statistic_two_sample_float64():
-    """BUG: searchsorted(...) / n is int64 / int -> float32, so the statistic is only float32-exact
-    (0.050000011920928955 instead of 0.05) although the inputs are converted to float64."""
+    """The two-sample statistic is float64-exact: the empirical CDFs are divided in float64, not in
+    float32 (which gave 0.050000011920928955 instead of 0.05)."""
     a, b = _two_samples(1000, 1000)
     ref = scipy.stats.ks_2samp(a.numpy(), b.numpy()).statistic
     assert metrics.ks_statistic(a, b) == pytest.approx(ref, abs=1e-9)
@@ -118,7 +118,7 @@ def test_ks_statistic_ties():
 
 def test_ks_statistic_errors():
     with pytest.raises(ValueError, match="samples is empty"):
-        metrics.ks_statistic(torch.zeros(0), data.mixture_1d().cdf)
+        metrics.ks_statistic(torch.zeros(0), toy.mixture_1d().cdf)
     with pytest.raises(ValueError, match="reference is empty"):
         metrics.ks_statistic(torch.zeros(3), torch.zeros(0))
     with pytest.raises(ValueError, match="reference CDF returned shape"):
@@ -137,8 +137,8 @@ def test_wasserstein_matches_scipy(n, m):
 
 
 def test_wasserstein_float64():
-    """BUG: the empirical CDFs are computed in float32 (int64 / int division), so W1 is off by
-    ~2e-8 relative to scipy although the inputs are converted to float64."""
+    """W1 agrees with scipy to float64 precision: the empirical CDFs are computed in float64, not in
+    float32 (which was off by about 2e-8 relative)."""
     a, b = _w_samples(300, 1200)
     ref = scipy.stats.wasserstein_distance(a.double().numpy(), b.double().numpy())
     assert metrics.wasserstein_1d(a, b) == pytest.approx(ref, rel=1e-9, abs=1e-12)
@@ -194,9 +194,11 @@ def test_fid_of_a_set_with_itself_is_zero():
 
 
 def test_fid_of_a_shift_is_its_squared_length():
-    rows = torch.randn(400, 4, generator=gen(1), dtype=torch.float64) @ torch.randn(4, 4, generator=gen(2), dtype=torch.float64)
+    mix = torch.randn(4, 4, generator=gen(2), dtype=torch.float64)
+    rows = torch.randn(400, 4, generator=gen(1), dtype=torch.float64) @ mix
     d = torch.tensor([1.0, -2.0, 0.5, 3.0], dtype=torch.float64)
-    assert metrics.fid(as_images(rows + d), as_images(rows), Pixels(4)) == pytest.approx(d.square().sum().item(), rel=1e-9)
+    fid = metrics.fid(as_images(rows + d), as_images(rows), Pixels(4))
+    assert fid == pytest.approx(d.square().sum().item(), rel=1e-9)
 
 
 def test_fid_closed_form_for_diagonal_covariances():

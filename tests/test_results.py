@@ -14,7 +14,7 @@ def results_file(tmp_path, monkeypatch):
 
 
 def _line(out, name):
-    return next(l for l in out.splitlines() if l.strip().startswith(name))
+    return next(line for line in out.splitlines() if line.strip().startswith(name))
 
 
 def test_report_met(results_file, capsys):
@@ -42,7 +42,7 @@ def test_report_appends_json_lines(results_file, monkeypatch, capsys):
     monkeypatch.setenv("GAN_COURSE_SEED", "3")
     results.report("01_toy_gan", {"KS statistic": 0.021}, {"KS statistic": ("<=", 0.05)})
     results.report("02_mnist", {"FID": 40.0}, {"FID": ("<=", 30.0)})
-    records = [json.loads(l) for l in results_file.read_text().splitlines()]
+    records = [json.loads(line) for line in results_file.read_text().splitlines()]
     assert len(records) == 2
     a, b = records
     assert a["notebook"] == "01_toy_gan" and b["notebook"] == "02_mnist"
@@ -73,19 +73,3 @@ def test_report_rejects(values, targets, match, results_file, capsys):
         results.report("nb", values, targets)
     assert not results_file.exists()
     assert capsys.readouterr().out == ""
-
-
-def test_seed(monkeypatch):
-    monkeypatch.delenv("GAN_COURSE_SEED", raising=False)
-    assert results.seed() == 0 and results.seed(default=5) == 5
-    monkeypatch.setenv("GAN_COURSE_SEED", " 42 ")
-    assert results.seed() == 42
-    monkeypatch.setenv("GAN_COURSE_SEED", "")
-    assert results.seed(7) == 7
-
-
-@pytest.mark.parametrize("bad", ["-1", "1.5", "abc", "3e2"])
-def test_seed_rejects_non_integers(bad, monkeypatch):
-    monkeypatch.setenv("GAN_COURSE_SEED", bad)
-    with pytest.raises(ValueError, match="GAN_COURSE_SEED must be a non-negative integer"):
-        results.seed()

@@ -54,7 +54,7 @@ def _draw():
 
 
 def test_seed_everything_reproducible():
-    assert runtime.seed_everything(123) is None  # a notebook's first cell ends with it: no output
+    assert runtime.seed_everything(123) == 123
     a = _draw()
     runtime.seed_everything(123)
     b = _draw()
@@ -65,10 +65,40 @@ def test_seed_everything_reproducible():
     assert not torch.equal(torch.randn(5), a[0])
 
 
-@pytest.mark.parametrize("bad", [-1, 1.5, True, "3", None])
+def test_seed_everything_reads_the_seed_from_the_environment(monkeypatch):
+    monkeypatch.delenv("GAN_COURSE_SEED", raising=False)
+    assert runtime.seed_everything() == 0 == runtime.default_seed()
+    a = torch.randn(3)
+    monkeypatch.setenv("GAN_COURSE_SEED", " 42 ")
+    assert runtime.seed_everything() == 42
+    assert not torch.equal(torch.randn(3), a)
+    monkeypatch.setenv("GAN_COURSE_SEED", "")
+    assert runtime.seed_everything() == 0 and torch.equal(torch.randn(3), a)
+    monkeypatch.setenv("GAN_COURSE_SEED", "42")
+    assert runtime.seed_everything(7) == 7  # an explicit seed wins
+
+
+@pytest.mark.parametrize("bad", ["-1", "1.5", "abc", "3e2"])
+def test_the_environment_seed_must_be_an_integer(bad, monkeypatch):
+    monkeypatch.setenv("GAN_COURSE_SEED", bad)
+    with pytest.raises(ValueError, match="GAN_COURSE_SEED must be a non-negative integer"):
+        runtime.seed_everything()
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, True, "3"])
 def test_seed_everything_rejects(bad):
     with pytest.raises(ValueError, match="seed"):
         runtime.seed_everything(bad)
+
+
+def test_device_of_a_module():
+    assert runtime.device_of(torch.nn.Linear(2, 2)) == torch.device("cpu")
+    norm = torch.nn.BatchNorm1d(3, affine=False)  # buffers only
+    assert runtime.device_of(norm.to("meta")) == torch.device("meta")
+    assert runtime.device_of(torch.nn.ReLU()) == torch.device("cpu")
+    assert runtime.device_of(torch.nn.ReLU(), default="meta") == torch.device("meta")
+    with pytest.raises(TypeError, match="module must be a torch.nn.Module"):
+        runtime.device_of(lambda x: x)
 
 
 def test_banner(capsys, monkeypatch):

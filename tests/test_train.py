@@ -42,6 +42,37 @@ def test_fit_on_snapshot_no_duplicate_at_end():
     assert seen == [10, 20]
 
 
+def test_fit_passes_the_step_number_when_asked():
+    seen = []
+    h = fit(lambda batch, n: seen.append((batch, n)) or {"l": float(n)}, itertools.count(10), steps=4,
+            pass_step=True, progress=False)
+    assert seen == [(10, 1), (11, 2), (12, 3), (13, 4)]  # numbered as in the History, from 1
+    assert h.steps == [1, 2, 3, 4] and h["l"] == [1.0, 2.0, 3.0, 4.0]
+    with pytest.raises(TypeError):
+        fit(lambda batch: {"l": 0.0}, itertools.count(), steps=2, pass_step=True, progress=False)
+
+
+def test_linear_decay_is_constant_then_falls_to_zero():
+    factor = train.linear_decay(10, 4)
+    assert [factor(s) for s in range(12)] == [1.0] * 7 + [0.75, 0.5, 0.25, 0.0, 0.0]
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=2.0)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, train.linear_decay(4, 2))
+    rates = []
+    for _ in range(4):
+        rates.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    assert rates == [2.0, 2.0, 2.0, 1.0] and opt.param_groups[0]["lr"] == 0.0
+
+
+@pytest.mark.parametrize("steps, decay_steps, match", [(0, 1, "steps must be a positive int"),
+                                                       (10, 0, "decay_steps must be a positive int"),
+                                                       (10, 11, "decay_steps must be at most steps")])
+def test_linear_decay_bad_input(steps, decay_steps, match):
+    with pytest.raises(ValueError, match=match):
+        train.linear_decay(steps, decay_steps)
+
+
 def test_fit_default_every_is_a_tenth():
     seen = []
     fit(lambda b: {"l": 0.0}, itertools.count(), steps=50, progress=False,

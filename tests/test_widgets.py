@@ -1,11 +1,11 @@
 import io
 
-import ipywidgets
 import matplotlib.image
 import pytest
 import torch
 
-from course_lib import widgets
+from course_lib import models, widgets
+from course_lib.panel import latent, to_png
 
 Z_DIM = 6
 
@@ -33,42 +33,21 @@ def make(G=None, **kwargs):
 
 
 def G_png(G, z):
-    with widgets.evaluating(G):
-        return widgets.to_png(G(z[None]))
+    with models.evaluating(G):
+        return to_png(G(z[None]))
 
 
 def pixels(png):
     return matplotlib.image.imread(io.BytesIO(png))  # (H, W, channels) in [0, 1]
 
 
-def test_to_png_upscales_and_keeps_pixels_sharp():
-    x = torch.tensor([[[-1.0, 1.0], [0.0, 1.0]]])  # (1, 2, 2)
-    one = pixels(widgets.to_png(x, scale=3))
-    assert one.shape[:2] == (6, 6)
-    assert one[0, 0, 0] == 0 and one[2, 2, 0] == 0 and one[0, 3, 0] == 1 and one[3, 0, 0] == 128 / 255
-    two = pixels(widgets.to_png(torch.stack([x, -x]), scale=3))
-    assert two.shape[:2] == (3 * (1 + 2 + 1), 3 * (1 + 2 + 1 + 2 + 1))  # white gaps of one pixel, scaled
-    assert (two[0] == 1).all()
-
-
-def test_to_png_default_scale_makes_a_small_digit_large():
-    assert pixels(widgets.to_png(torch.zeros(1, 28, 28))).shape[:2] == (224, 224)
-    assert pixels(widgets.to_png(torch.zeros(3, 64, 64))).shape[:2] == (192, 192)
-
-
-@pytest.mark.parametrize("bad", [torch.zeros(2, 2, 4, 4), torch.zeros(4, 4), torch.zeros(0, 1, 4, 4), [0.0]])
-def test_to_png_refuses_what_is_not_an_image(bad):
-    with pytest.raises((TypeError, ValueError)):
-        widgets.to_png(bad)
-
-
 def test_t_zero_and_one_show_G_of_z0_and_z1_exactly():
     G = tiny_G()
     w = make(G, seed=5)
     w.slider.value = 0.0
-    assert w.image.value == G_png(G, widgets.latent(Z_DIM, 5))
+    assert w.image.value == G_png(G, latent(Z_DIM, 5))
     w.slider.value = 1.0
-    assert w.image.value == G_png(G, widgets.latent(Z_DIM, 6))
+    assert w.image.value == G_png(G, latent(Z_DIM, 6))
 
 
 def test_slider_method_and_resampling_change_the_picture():
@@ -145,49 +124,6 @@ def test_bad_seed_is_refused():
         make(seed=-1)
 
 
-def test_panel_is_a_reusable_core():
-    alpha = ipywidgets.FloatSlider(value=0.0, min=0.0, max=1.0)
-    panel = widgets.Panel(lambda alpha: (torch.full((1, 4, 4), 2 * alpha - 1), f"alpha {alpha}"),
-                          {"alpha": alpha})
-    first = panel.image.value
-    alpha.value = 1.0
-    assert panel.image.value != first and panel.caption.value == "alpha 1.0"
-    with pytest.raises(TypeError, match="controls"):
-        widgets.Panel(lambda: None, {"alpha": 0.5})
-    with pytest.raises(TypeError, match="render"):
-        widgets.Panel(None, {})
-
-
-def test_evaluating_restores_the_flag_even_after_an_error():
-    G = tiny_G()
-    G.train()
-    with pytest.raises(RuntimeError):
-        with widgets.evaluating(G):
-            assert not G.training and not torch.is_grad_enabled()
-            raise RuntimeError
-    assert G.training
-
-
-def test_generate_takes_several_inputs_and_checks_the_images():
-    class Conditional(torch.nn.Module):  # G(z, y), as in a conditional GAN
-        def __init__(self):
-            super().__init__()
-            self.embed = torch.nn.Embedding(10, Z_DIM)
-            self.net = tiny_G()
-
-        def forward(self, z, y):
-            return self.net(z + self.embed(y))
-
-    G = Conditional()
-    x = widgets.generate(G, torch.randn(3, Z_DIM), torch.tensor([0, 1, 2]))
-    assert x.shape == (3, 1, 8, 8) and not x.requires_grad and G.training
-    G.forward = lambda z, y: z  # not images
-    with pytest.raises(ValueError, match=r"\(3, 6\), \(3,\)"):
-        widgets.generate(G, torch.randn(3, Z_DIM), torch.tensor([0, 1, 2]))
-    with pytest.raises(TypeError, match="torch.nn.Module"):
-        widgets.generate(lambda z: z, torch.randn(3, Z_DIM))
-
-
 # --- the attack widget (notebook 09) ------------------------------------------------------------
 
 def tiny_classifier():
@@ -212,7 +148,7 @@ def make_attack(model=None, attack_fn=brighten, **kwargs):
 def test_attack_at_eps_zero_shows_the_image_twice_and_no_perturbation():
     w = make_attack()
     x = torch.full((1, 1, 8, 8), -0.3)
-    assert w.image.value == widgets.to_png(torch.cat([x, torch.zeros_like(x), x]), nrow=3, height=168)
+    assert w.image.value == to_png(torch.cat([x, torch.zeros_like(x), x]), nrow=3, height=168)
     assert "true label 0" in w.caption.value and "clean: 0" in w.caption.value and "still right" in w.caption.value
 
 
@@ -290,14 +226,6 @@ def test_attack_refuses_bad_input(change, match):
         widgets.attack(args["model"], args["images"], args["labels"], args["attack_fn"], eps_max=eps_max)
 
 
-def test_evaluating_can_keep_gradients_for_an_attack():
-    model = tiny_classifier()
-    x = torch.zeros(1, 1, 8, 8, requires_grad=True)
-    with torch.no_grad(), widgets.evaluating(model, gradients=True):
-        (grad,) = torch.autograd.grad(model(x)[0, 1], x)
-    assert torch.allclose(grad, torch.full_like(x, 1 / 8)) and model.training
-
-
 # --- style mixing ------------------------------------------------------------------------------
 
 W_DIM, N_LAYERS = 5, 4
@@ -335,20 +263,20 @@ def make_mixing(G=None, mix_fn=mix, truncate_fn=shrink, **kwargs):
 
 def styled(G, ws):
     """G's image for a stack of codes (1, L, W_DIM), with the widget's noise."""
-    with widgets.evaluating(G), torch.random.fork_rng():
+    with models.evaluating(G), torch.random.fork_rng():
         torch.manual_seed(widgets.NOISE_SEED)
         return G.synthesis(ws)
 
 
 def expected_png(G, w_a, w_mix, w_b):
-    return widgets.to_png(torch.cat([styled(G, w) for w in (w_a, w_mix, w_b)]), nrow=3, height=168)
+    return to_png(torch.cat([styled(G, w) for w in (w_a, w_mix, w_b)]), nrow=3, height=168)
 
 
 def test_crossover_at_either_end_shows_one_code_only():
     G = TinyStyleG()
     w = make_mixing(G, seed=4)
     with torch.no_grad():
-        w_a, w_b = (G.mapping(widgets.latent(Z_DIM, s)[None])[:, None].expand(1, N_LAYERS, W_DIM) for s in (4, 5))
+        w_a, w_b = (G.mapping(latent(Z_DIM, s)[None])[:, None].expand(1, N_LAYERS, W_DIM) for s in (4, 5))
     w.crossover.value = N_LAYERS
     assert w.image.value == expected_png(G, w_a, w_a, w_b)
     assert "every layer from A" in w.caption.value
@@ -451,8 +379,8 @@ def make_conditional(G=None, **kwargs):
 def test_conditional_shows_G_of_z0_then_z1_with_the_chosen_class():
     G = TinyConditionalG()
     w = make_conditional(G, seed=5)
-    with widgets.evaluating(G):
-        want = [widgets.to_png(G(widgets.latent(Z_DIM, s)[None], torch.tensor([y]))) for s, y in ((5, 0), (6, 2))]
+    with models.evaluating(G):
+        want = [to_png(G(latent(Z_DIM, s)[None], torch.tensor([y]))) for s, y in ((5, 0), (6, 2))]
     assert w.image.value == want[0] and "class 0" in w.caption.value
     w.slider.value = 1.0
     w.classes.value = 2
@@ -461,7 +389,7 @@ def test_conditional_shows_G_of_z0_then_z1_with_the_chosen_class():
 
 def test_conditional_walk_keeps_the_norm_of_equal_norm_codes_on_the_circle():
     w = make_conditional()
-    z0, z1 = widgets.latent(Z_DIM, 0), widgets.latent(Z_DIM, 1)
+    z0, z1 = latent(Z_DIM, 0), latent(Z_DIM, 1)
     w.slider.value = 0.5
     want = (z0 + z1) / 2 ** 0.5  # cos(pi/4) z0 + sin(pi/4) z1
     assert f"|z_t| = {want.norm():.2f}" in w.caption.value
@@ -470,8 +398,8 @@ def test_conditional_walk_keeps_the_norm_of_equal_norm_codes_on_the_circle():
 def test_conditional_strip_shows_every_class_for_one_z():
     G = TinyConditionalG()
     w = make_conditional(G, seed=2)
-    with widgets.evaluating(G):
-        want = widgets.to_png(G(widgets.latent(Z_DIM, 2).expand(4, Z_DIM), torch.arange(4)), nrow=4, height=48)
+    with models.evaluating(G):
+        want = to_png(G(latent(Z_DIM, 2).expand(4, Z_DIM), torch.arange(4)), nrow=4, height=48)
     assert w.strip.value == want
     strip = w.strip.value
     w.classes.value = 3  # the class picks the main picture only
@@ -554,14 +482,14 @@ def make_fade(forward=grow, **kwargs):
 
 def test_fade_shows_the_old_path_the_blend_and_the_new_block():
     w, G = make_fade(seed=3)
-    z = widgets.latent(Z_DIM, 3)[None]
+    z = latent(Z_DIM, 3)[None]
     G.eval()
     with torch.no_grad():
         old, new = grow(G, z, 1, 0.0), grow(G, z, 1, 1.0)
         for alpha in (0.0, 1.0, 0.3):
             w.slider.value = alpha
             want = torch.cat([old, grow(G, z, 1, alpha), new])
-            assert w.image.value == widgets.to_png(want, nrow=3, height=160)
+            assert w.image.value == to_png(want, nrow=3, height=160)
     assert "α = 0.30" in w.caption.value and "4×4" in w.caption.value
 
 
