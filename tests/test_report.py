@@ -102,6 +102,12 @@ def test_feedback_file_names_and_headings_are_safe_whatever_the_student_is_calle
     assert "needs grading by hand" in text and "no answer found" in text
 
 
+def test_a_second_run_into_the_same_folder_leaves_no_feedback_of_the_first(tmp_path):
+    report.write_outputs([record("ana", "01_toy_gan"), record("bo", "01_toy_gan")], str(tmp_path))
+    report.write_outputs([record("ana", "01_toy_gan")], str(tmp_path))
+    assert os.listdir(tmp_path / "feedback") == ["ana.md"]
+
+
 def test_safe_names_stay_distinct():
     names = report.safe_names(["a/b", "a_b", "A_B", "..", ""])
     # A_B and a_b are one file where case is ignored (macOS, Windows)

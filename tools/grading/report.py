@@ -164,6 +164,10 @@ def write_outputs(records, out, root=ROOT):
     for student, name in names.items():
         with open(os.path.join(out, "feedback", name + ".md"), "w", encoding="utf-8", newline="\n") as f:
             f.write(feedback(student, [r for r in records if r["student"] == student]))
+    # feedback left from an earlier run into the same folder would be sent along with this run's
+    for stale in set(os.listdir(os.path.join(out, "feedback"))) - {name + ".md" for name in names.values()}:
+        if stale.endswith(".md"):
+            os.remove(os.path.join(out, "feedback", stale))
     with open(os.path.join(out, "records.jsonl"), "w", encoding="utf-8", newline="\n") as f:
         f.writelines(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in records)
     with open(os.path.join(out, "summary.md"), "w", encoding="utf-8", newline="\n") as f:
