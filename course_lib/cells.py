@@ -45,6 +45,22 @@ def template(nb):
     return cells
 
 
+HIDDEN = "### BEGIN HIDDEN TESTS"
+HIDDEN_END = "### END HIDDEN TESTS"
+
+
+def split(test):
+    """A test cell's (visible, hidden) code; hidden is "" when it has none."""
+    visible, _, rest = test.partition(HIDDEN)
+    return visible, rest.replace(HIDDEN_END, "")
+
+
+def public(cells):
+    """A template students may have: no answers (the student's own replace them), no hidden tests."""
+    return [dict(c, source="" if c["kind"] == "answer" else split(c["source"])[0] if c["kind"] == "test"
+                 else c["source"]) for c in cells]
+
+
 def graded(cells):
     """The answer and test cells of a template."""
     return [c for c in cells if c["kind"] != "provided"]

@@ -9,43 +9,24 @@ or from a terminal, on a downloaded file::
 
     python -m course_lib.submit "Copy of 01_toy_gan.ipynb"
 
-It checks that every graded cell is there with its nbgrader metadata (which Colab loses when a
-cell is retyped), runs the notebook top to bottom in a fresh kernel with training skipped, as
-the grader does, reports each visible check, and says how to submit. ``assignments.json``,
-written by ``tools/release.py``, lists the graded cells of every notebook.
+It finds each answer cell by the rule the grader uses (``course_lib.cells``): by its nbgrader
+metadata, which Colab loses when a cell is retyped, or else by the functions it defines. Then it
+runs what the grader runs, the course's own cells with those answers in place, in a fresh kernel
+with training skipped, reports each visible check, and says how to submit. Code in cells of your
+own is not graded, and neither are edits to the provided cells. ``assignments.json``, written by
+``tools/release.py``, holds every notebook's cells as released (no answers, no hidden tests).
 """
-import ast
 import json
 import os
 import sys
 import tempfile
 
-from . import guard, runtime
+from . import cells, guard, runtime
 
 MANIFEST = os.path.join(os.path.dirname(os.path.abspath(__file__)), "assignments.json")
 HOW_TO_SUBMIT = """How to submit: save the notebook, then hand in the .ipynb file as your course asks
   (Colab: File > Download > Download .ipynb; JupyterLab: File > Download).
   Keep the graded cells where they are, and do not clear their metadata."""
-
-
-def functions(code):
-    """Names of the functions a piece of code defines at top level (empty if it does not parse)."""
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return set()
-    return {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
-
-
-def graded_cells(nb):
-    """[{grade_id, kind, points, functions}] for the graded cells of an nbgrader source notebook."""
-    cells = []
-    for cell in nb["cells"]:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("solution") or meta.get("grade"):
-            cells.append({"grade_id": meta["grade_id"], "kind": "answer" if meta.get("solution") else "test",
-                          "points": meta.get("points", 0), "functions": sorted(functions(cell["source"]))})
-    return cells
 
 
 def _this_notebook():
@@ -77,39 +58,14 @@ def _read(path):
             raise ValueError(f"{path} is not a notebook file (invalid JSON: {err})") from None
 
 
-def _identify(nb, manifest):
-    ids = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in nb.get("cells", [])}
-    overlap = {name: len(ids & {c["grade_id"] for c in cells}) for name, cells in manifest.items()}
-    best = max(overlap, key=overlap.get, default=None)
-    return best if best and overlap[best] else None
-
-
-def inspect(nb, manifest):
-    """{grade_id: status} for the graded cells of the notebook ``nb`` (a dict) names in ``manifest``.
-
-    status: "ok"; "retyped" (no metadata, but a code cell defines the same functions: the
-    grader matches it, plain nbgrader would not); "missing".
-    """
-    code = [c for c in nb.get("cells", []) if c.get("cell_type") == "code"]
-    tagged = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in code}
-    status = {}
-    for cell in manifest:
-        if cell["grade_id"] in tagged:
-            status[cell["grade_id"]] = "ok"
-        elif cell["kind"] == "answer" and cell["functions"] and any(
-                set(cell["functions"]) <= functions("".join(c["source"])) for c in code):
-            status[cell["grade_id"]] = "retyped"
-        else:
-            status[cell["grade_id"]] = "missing"
-    return status
-
-
-def run_checks(nb, timeout=120):
-    """Run a notebook (a dict) in a fresh kernel with training skipped; {test grade_id: error or None}."""
+def run_checks(template, found, timeout=120):
+    """Run the course's cells with the answers ``found`` in place, in a fresh kernel with training
+    skipped; {test grade_id: error message or None}."""
     import nbformat
     from nbclient import NotebookClient
 
-    nb = nbformat.reads(json.dumps(nb), as_version=4)  # source as strings, whatever the file held
+    graded = cells.assemble(template, found)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code) for _, _, code in graded])
     saved = os.environ.get("NBGRADER_EXECUTION")
     os.environ["NBGRADER_EXECUTION"] = "validate"  # the fresh kernel inherits it: no training
     try:
@@ -118,11 +74,10 @@ def run_checks(nb, timeout=120):
     finally:
         os.environ.pop("NBGRADER_EXECUTION") if saved is None else os.environ.__setitem__("NBGRADER_EXECUTION", saved)
     results = {}
-    for cell in nb.cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("grade"):
+    for (kind, gid, _), cell in zip(graded, nb.cells):
+        if kind == "test":
             errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-            results[meta["grade_id"]] = (errors[0]["evalue"] or errors[0]["ename"]) if errors else None
+            results[gid] = (errors[0]["evalue"] or errors[0]["ename"]) if errors else None
     return results
 
 
@@ -142,32 +97,34 @@ def check(path=None, run=True):
         print('Could not find this notebook\'s file. Give its path: submit.check("01_toy_gan.ipynb")')
         return False
     with open(MANIFEST, encoding="utf-8") as f:
-        manifest = json.load(f)
-    name = _identify(nb, manifest)
+        templates = json.load(f)
+    name = cells.identify(nb, templates, os.path.basename(path or ""))
     if name is None:
         print("This notebook has no graded cell of any course notebook: is it the right file? "
               "Start again from a fresh copy of the released notebook.")
         return False
-    status = inspect(nb, manifest[name])
-    results = run_checks(nb) if run else {}
+    template = templates[name]
+    found = cells.answers(nb, template)
+    results = run_checks(template, found) if run else {}
     ok = True
     print(f"{name}: graded cells")
-    for cell in manifest[name]:
-        gid, state = cell["grade_id"], status[cell["grade_id"]]
+    for cell in cells.graded(template):
+        gid = cell["grade_id"]
+        state = found[gid][1] if cell["kind"] == "answer" else "test"
         if state == "missing":
             line = "MISSING: restore it from a fresh copy of the released notebook"
         elif state == "retyped":
             line = (f"lost its nbgrader metadata; found by the function(s) {', '.join(cell['functions'])}. "
                     "Paste your code into the original cell of a fresh copy to be safe")
-        elif cell["kind"] == "test" and run:
+        elif state == "test" and run:
             error = results.get(gid)
             line = f"check passed ({cell['points']} pt)" if error is None else f"check FAILED: {error}"
             ok &= error is None
         else:
-            line = "present"
-        ok &= state == "ok"
+            line = "present" if state == "metadata" else "the course's check"
+        ok &= state in ("metadata", "test")
         first, *rest = line.splitlines()  # a failed check's message: what, expected, got, likely bug
-        print(f"  {'✓' if state == 'ok' and 'FAILED' not in line else '✗'} {gid:<36} {first}")
+        print(f"  {'✓' if state in ('metadata', 'test') and 'FAILED' not in line else '✗'} {gid:<36} {first}")
         for more in rest:
             print(f"      {more}")
     print("All graded cells are in place" + (" and every check passes." if run else ".") if ok else

@@ -1,4 +1,4 @@
-"""The grading round trip with real nbgrader: release, submit, autograde, read the gradebook.
+"""The grading round trip of all nine notebooks: release, submit, grade with tools.grade, read the grades.
 
 For every notebook in ROUND_TRIPS, three students submit it:
   solution   every exercise answered as in the source            -> full marks
@@ -6,7 +6,11 @@ For every notebook in ROUND_TRIPS, three students submit it:
   bug        one typical bug in one exercise                      -> exactly that exercise's points lost
 and, for 01 only, a fourth:
   warns      correct, but sample_noise writes a warning to stderr  -> full marks
+nbgrader's own autograde grades the 01 submissions too, on the same layout.
 """
+import csv
+import glob
+import json
 from collections import namedtuple
 
 import nbformat
@@ -14,6 +18,8 @@ import pytest
 from nbgrader.api import Gradebook
 
 from conftest import complete, grade_id, read, release_tool
+from sandboxed import course_copy, grade
+from tools import course as layout
 
 Bug = namedtuple("Bug", "cell old new failing")
 ROUND_TRIPS = {
@@ -31,6 +37,7 @@ ROUND_TRIPS = {
                                   "x.detach() + eps * direction", {"test_fgsm"}),
 }
 STUDENTS = ("solution", "untouched", "bug", "warns")
+NBGRADER = "01_toy_gan"  # the notebook nbgrader's own autograde also grades
 
 
 def edit(nb, gid, old, new):
@@ -54,25 +61,39 @@ def submissions(course, name):
 
 
 @pytest.fixture(scope="module")
-def graded(course):
-    """{notebook: (autograde's CompletedProcess, {student: {test cell: (score, max)}})}."""
-    out = {}
+def graded(tmp_path_factory):
+    """{notebook: {student: {test cell: (score, max)}}}, graded by tools.grade in a copy of the course."""
+    root = tmp_path_factory.mktemp("round_trip")
+    course = course_copy(root)
+    folder = root / "downloads"
     for name in ROUND_TRIPS:
-        for student_id, nb in submissions(course, name).items():
-            folder = course / "submitted" / student_id / name
-            folder.mkdir(parents=True)
-            nbformat.write(nb, folder / f"{name}.ipynb")
-        done = release_tool.nbgrader("autograde", name, "--force", root=str(course))
-        scores = {}
-        with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-            for student_id in STUDENTS:
-                try:
-                    nb = gb.find_submission_notebook(name, name, student_id)
-                except Exception:  # this student did not submit this notebook
-                    continue
-                scores[student_id] = {g.name: (g.score, g.max_score) for g in nb.grades if g.max_score}
-        out[name] = (done, scores)
-    return out
+        for student, nb in submissions(course, name).items():
+            (folder / student).mkdir(parents=True, exist_ok=True)
+            nbformat.write(nb, folder / student / f"Copy of {name}.ipynb")
+    done = grade(course, folder, root / "grades", "--jobs", "2", cache=root / "cache")
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = {}
+    with open(root / "grades" / "grades.csv") as f:
+        for row in csv.DictReader(f):
+            out.setdefault(row["notebook"], {}).setdefault(row["student"], {})[row["exercise"]] = \
+                (float(row["score"]), float(row["max_score"]))
+    return out, root
+
+
+@pytest.fixture(scope="module")
+def autograded(course):
+    """nbgrader autograde on the 01 submissions: (CompletedProcess, {student: {test cell: (score, max)}})."""
+    for student_id, nb in submissions(course, NBGRADER).items():
+        folder = course / "submitted" / student_id / NBGRADER
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / f"{NBGRADER}.ipynb")
+    done = release_tool.nbgrader("autograde", NBGRADER, "--force", root=str(course))
+    scores = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for student_id in STUDENTS:
+            nb = gb.find_submission_notebook(NBGRADER, NBGRADER, student_id)
+            scores[student_id] = {g.name: (g.score, g.max_score) for g in nb.grades if g.max_score}
+    return done, scores
 
 
 def total(cells):
@@ -84,44 +105,65 @@ def maximum(cells):
 
 
 def test_every_notebook_has_a_round_trip():
-    assert set(ROUND_TRIPS) == set(release_tool.assignments())
+    assert set(ROUND_TRIPS) == set(layout.assignments())
 
 
 @pytest.mark.parametrize("name", ROUND_TRIPS)
-def test_autograde_completes_and_grades_every_test_cell(graded, course, name):
-    done, scores = graded[name]
-    assert done.returncode == 0, done.stdout + done.stderr
-    source = read(course / "solutions" / name / f"{name}.ipynb")
+def test_every_test_cell_is_graded(graded, name):
+    source = read(layout.source(name))
     tests = {grade_id(c) for c in source.cells if c.metadata.get("nbgrader", {}).get("grade")}
-    assert set(scores["solution"]) == tests
+    assert set(graded[0][name]["solution"]) == tests
 
 
 @pytest.mark.parametrize("name", ROUND_TRIPS)
 def test_solution_gets_full_marks(graded, name):
-    cells = graded[name][1]["solution"]
+    cells = graded[0][name]["solution"]
     assert total(cells) == maximum(cells) > 0
 
 
 @pytest.mark.parametrize("name", ROUND_TRIPS)
 def test_untouched_student_version_gets_zero_everywhere(graded, name):
-    assert all(score == 0 for score, _ in graded[name][1]["untouched"].values())
+    assert all(score == 0 for score, _ in graded[0][name]["untouched"].values())
 
 
 @pytest.mark.parametrize("name", ROUND_TRIPS)
 def test_a_typical_bug_loses_exactly_its_exercise(graded, name):
-    cells, failing = graded[name][1]["bug"], ROUND_TRIPS[name].failing
+    cells, failing = graded[0][name]["bug"], ROUND_TRIPS[name].failing
     assert {test for test, (score, _) in cells.items() if score == 0} == failing
     assert total(cells) == maximum(cells) - sum(cells[test][1] for test in failing)
 
 
 def test_a_warning_on_stderr_does_not_zero_a_correct_cell(graded):
-    cells = graded["01_toy_gan"][1]["warns"]
+    cells = graded[0]["01_toy_gan"]["warns"]
     assert total(cells) == maximum(cells) == 9
 
 
 @pytest.mark.parametrize("name", ROUND_TRIPS)
-def test_no_training_runs_under_autograde(graded, course, name):
-    nb = read(course / "autograded" / "solution" / name / f"{name}.ipynb")
+def test_every_exercise_needs_a_value_only_a_correct_answer_gives(graded, name):
+    """Each hidden part compares at least one number or tensor, whose expected value stays outside.
+
+    A record of booleans alone could be forged by a student who fakes the checks in the kernel.
+    """
+    [path] = glob.glob(str(graded[1] / "cache" / f"{name}-*.json"))
+    with open(path) as f:
+        reference = json.load(f)
+    hidden = {r["gid"]: [e["kind"] for e in r["record"]] for r in reference if r["role"] == "hidden"}
+    tests = {r["gid"] for r in reference if r["role"] == "visible"}
+    assert set(hidden) == tests, "every test cell has hidden tests"
+    assert {gid for gid, kinds in hidden.items() if "close" not in kinds} == set()
+
+
+def test_nbgrader_autograde_grades_the_same_layout(autograded):
+    done, scores = autograded
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert total(scores["solution"]) == maximum(scores["solution"]) == 9
+    assert total(scores["warns"]) == 9
+    assert total(scores["untouched"]) == 0
+    assert {t for t, (s, _) in scores["bug"].items() if s == 0} == ROUND_TRIPS[NBGRADER].failing
+
+
+def test_no_training_runs_under_autograde(autograded, course):
+    nb = read(course / "autograded" / "solution" / NBGRADER / f"{NBGRADER}.ipynb")
     text = "\n".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     assert "autograding: training is skipped" in text
     assert "skipped while grading" in text

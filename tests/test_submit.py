@@ -6,7 +6,7 @@ import nbformat
 import pytest
 
 from conftest import ROOT, complete, grade_id, read, release_tool
-from course_lib import submit
+from course_lib import cells, submit
 
 NAME = "01_toy_gan"
 STUDENT = os.path.join(ROOT, "notebooks", NAME, f"{NAME}.ipynb")
@@ -22,21 +22,28 @@ def test_the_shipped_list_of_graded_cells_matches_the_sources():
     assert manifest() == release_tool.manifest(), "course_lib/assignments.json is stale: run `make release`"
 
 
-def test_inspect_finds_cells_by_metadata_then_by_their_functions():
+def test_answers_are_found_by_metadata_then_by_their_functions():
     nb = read(STUDENT)
     for cell in nb.cells:
         if grade_id(cell) == "train_step":
             cell.metadata.pop("nbgrader")  # retyped in Colab: same code, no metadata
     nb.cells = [c for c in nb.cells if grade_id(c) not in ("sample_noise", "test_sample_noise")]
-    status = submit.inspect(nb, manifest()[NAME])
-    assert status["train_step"] == "retyped"
-    assert status["sample_noise"] == status["test_sample_noise"] == "missing"
-    assert {s for gid, s in status.items() if gid not in ("train_step", "sample_noise", "test_sample_noise")} == {"ok"}
+    found = cells.answers(nb, manifest()[NAME])
+    assert found["train_step"][1] == "retyped" and "def train_step" in found["train_step"][0]
+    assert found["sample_noise"] == ("", "missing")
+    assert {how for gid, (_, how) in found.items() if gid not in ("train_step", "sample_noise")} == {"metadata"}
 
 
 def test_functions_reads_top_level_definitions_only():
-    assert submit.functions("def f():\n    def g(): pass\nclass C: pass\nasync def h(): pass") == {"f", "h"}
-    assert submit.functions("def broken(:") == set()
+    assert cells.functions("def f():\n    def g(): pass\nclass C: pass\nasync def h(): pass") == {"f", "h"}
+    assert cells.functions("def broken(:") == set()
+
+
+def test_the_shipped_cells_hold_no_answer_and_no_hidden_test():
+    text = json.dumps(manifest())
+    assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text and "checks.HIDDEN" not in text
+    sources = [c["source"] for c in manifest()[NAME] if c["kind"] == "answer"]
+    assert sources and set(sources) == {""}
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +55,20 @@ def solved(tmp_path_factory):
     cell.source = cell.source.replace(").detach()", ")")
     nbformat.write(good, folder / f"Copy of {NAME}.ipynb")
     nbformat.write(buggy, folder / "buggy.ipynb")
+    # what the grader does, submit.check does: answers run whole (decorators, computed constants),
+    # while edited test cells and code in cells of the student's own count for nothing
+    honest = nbformat.from_dict(good)
+    cell = next(c for c in honest.cells if grade_id(c) == "discriminator_loss")
+    cell.source = ("import math\nLOG2 = math.log(2)\nEPS: float = 1e-12\n\n\n@torch.no_grad()\ndef helper(x):\n"
+                   "    return x\n\n\n" + cell.source)
+    nbformat.write(honest, folder / "honest.ipynb")
+    sly = nbformat.from_dict(read(STUDENT))
+    for c in sly.cells:
+        if c.metadata.get("nbgrader", {}).get("grade"):
+            c.source = "pass"  # a test cell emptied: the course's own still runs
+    sly.cells.append(nbformat.v4.new_code_cell("def sample_noise(n, z_dim, generator=None):\n"
+                                               "    return torch.randn(n, z_dim, generator=generator)"))
+    nbformat.write(sly, folder / "sly.ipynb")
     return folder
 
 
@@ -62,6 +83,14 @@ def test_a_failing_check_is_reported_with_its_message(solved, capsys):
     lines = capsys.readouterr().out.splitlines()
     failed = [line for line in lines if line.startswith("  ✗")]
     assert len(failed) == 1 and "test_train_step" in failed[0] and "backward passes that reach G" in failed[0]
+
+
+def test_it_runs_what_the_grader_runs(solved, capsys):
+    assert submit.check(str(solved / "honest.ipynb")) is True
+    capsys.readouterr()
+    assert submit.check(str(solved / "sly.ipynb")) is False
+    out = capsys.readouterr().out
+    assert "✗ test_sample_noise" in out and "sample_noise is not written yet" in out
 
 
 def test_bad_input_and_grading(tmp_path, monkeypatch, capsys):

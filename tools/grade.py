@@ -58,7 +58,7 @@ def steps(template, found, reference):
         if kind != "test":
             first.append({"role": kind, "gid": gid, "code": code})
             continue
-        visible, hidden = verdict.split(code)
+        visible, hidden = cells.split(code)
         first.append({"role": "visible", "gid": gid, "code": visible, "save": len(first) if hidden else None})
         if hidden:
             last.append({"role": "hidden", "gid": gid, "restore": first[-1]["save"],

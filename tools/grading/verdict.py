@@ -12,15 +12,7 @@ import binascii
 
 import numpy as np
 
-HIDDEN = "### BEGIN HIDDEN TESTS"
-HIDDEN_END = "### END HIDDEN TESTS"
 EXPECTED = {"close": 1, "shape": 1, "that": 2}  # position of the expected value in each check's arguments
-
-
-def split(test):
-    """A test cell's (visible, hidden) code; hidden is "" when it has none."""
-    visible, _, rest = test.partition(HIDDEN)
-    return visible, rest.replace(HIDDEN_END, "")
 
 
 class _Blind(ast.NodeTransformer):
