@@ -1,0 +1,102 @@
+"""The parts of the grader that run outside the sandbox: blinding hidden tests, and judging records."""
+import base64
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from course_lib import cells, checks
+from tools.grading import verdict
+
+
+def encoded(x):
+    x = np.asarray(x, dtype=np.float64)
+    return {"shape": list(x.shape), "f64": base64.b64encode(x.tobytes()).decode()}
+
+
+CLOSE = {"kind": "close", "expected": encoded(2.0), "atol": 1e-5, "rtol": 1e-4, "what": "the loss", "hint": "add"}
+
+
+def test_blind_removes_expected_values_and_the_code_that_computed_them():
+    code = """
+gen = torch.Generator().manual_seed(11)
+r = torch.randn(5, 1, generator=gen)
+want = F.softplus(-r).mean()
+scale = 2.0
+also = want * scale
+checks.close(f(r), also, "random logits", atol=1e-5)
+checks.shape(f(r), (1, 7), "its shape")
+checks.that(g(r) == 3, "a count", 3, g(r))
+checks.close(f(r), expected=4.0, what="keyword")
+"""
+    out = verdict.blind(code)
+    assert "want" not in out and "scale" not in out and "softplus" not in out and "4.0" not in out
+    assert "(1, 7)" not in out
+    assert out.count("checks.HIDDEN") == 4
+    assert "gen = torch.Generator().manual_seed(11)" in out and "f(r)" in out and "g(r) == 3" in out
+
+
+def test_blind_keeps_assignments_whose_values_the_test_still_uses():
+    out = verdict.blind("out = train_step(G)\nchecks.close(out['loss'], 1.0, 'x')\nfor i in range(2):\n"
+                        "    want = i\n    checks.close(i, want, 'y')")
+    assert "out = train_step(G)" in out and "want" not in out
+    assert verdict.blind("if big:\n    want = 1.0\nchecks.close(f(), want, 'z')") == \
+        "if big:\n    pass\nchecks.close(f(), checks.HIDDEN, 'z')"
+
+
+def test_a_check_given_hidden_records_what_it_got_and_never_fails():
+    checks.record = []
+    try:
+        checks.close(torch.tensor([1.0, 2.0]), checks.HIDDEN, "x")
+        checks.shape(torch.zeros(2, 3), checks.HIDDEN, "y")
+        checks.that(False, "z", checks.HIDDEN, "no")
+        checks.close("not a number", checks.HIDDEN, "w")
+        with pytest.raises(checks.CheckFailed):
+            checks.close(torch.tensor(1.0), 2.0, "visible checks still fail")
+        kinds = [(e["kind"], e["expected"]) for e in checks.record]
+    finally:
+        checks.record = None
+    assert kinds == [("close", None), ("shape", None), ("that", None), ("close", None), ("close", 2.0)]
+
+
+@pytest.mark.parametrize("got, ok", [
+    (encoded(2.0), True), (encoded(2.00001), True), (encoded(2.1), False), (encoded([2.0]), True),
+    (encoded([2.0, 2.0]), False), (None, False), ("2.0", False), (2.0, True), (True, False),
+    ({"shape": [3], "f64": "AAAA"}, False), ({"shape": [], "f64": "not base64!"}, False), (encoded(np.nan), False),
+])
+def test_a_close_entry_agrees_by_the_checks_own_rule(got, ok):
+    assert verdict.agrees(CLOSE, {"kind": "close", "got": got}) is ok
+
+
+def test_shape_and_that_entries():
+    assert verdict.agrees({"kind": "shape", "expected": [1, 7]}, {"kind": "shape", "got": [1, 7]})
+    assert not verdict.agrees({"kind": "shape", "expected": [1, 7]}, {"kind": "shape", "got": [7, 1]})
+    assert verdict.agrees({"kind": "that"}, {"kind": "that", "got": True})
+    assert not verdict.agrees({"kind": "that"}, {"kind": "that", "got": 1})
+    assert not verdict.agrees({"kind": "that"}, {"kind": "close", "got": True})
+    assert not verdict.agrees({"kind": "that"}, "anything")
+
+
+def test_first_disagreement_counts_missing_and_extra_entries():
+    ref = [CLOSE, {"kind": "that"}]
+    good = [{"kind": "close", "got": encoded(2.0)}, {"kind": "that", "got": True}]
+    assert verdict.first_disagreement(ref, good) is None
+    assert verdict.first_disagreement(ref, good[:1]) == 1
+    assert verdict.first_disagreement(ref, good + good) == 2
+    assert verdict.first_disagreement(ref, [good[1], good[0]]) == 0
+
+
+def test_the_message_is_written_from_the_reference():
+    text = verdict.message(CLOSE, {"kind": "close", "got": encoded(3.0)})
+    assert text.splitlines() == ["Check failed: the loss", "  expected: 2", "  got:      3", "  likely bug: add"]
+    assert "did not run" in verdict.message(CLOSE, None)
+
+
+def test_public_cells_carry_no_answer_and_no_hidden_test():
+    template = [{"kind": "answer", "grade_id": "f", "points": 0, "functions": ["f"], "source": "def f(): return 42"},
+                {"kind": "test", "grade_id": "t", "points": 1, "functions": [],
+                 "source": "checks.close(f(), 42, 'x')\n### BEGIN HIDDEN TESTS\nchecks.close(f(), 42, 'y')\n"
+                           "### END HIDDEN TESTS"}]
+    text = json.dumps(cells.public(template))
+    assert "return 42" not in text and "HIDDEN" not in text and "'y'" not in text and "'x'" in text
