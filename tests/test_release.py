@@ -68,7 +68,8 @@ def test_student_bundle_has_notebooks_and_library_but_no_solutions(tmp_path):
     release_tool.bundle(path)
     with zipfile.ZipFile(path) as z:
         names = z.namelist()
-        text = "\n".join(z.read(n).decode() for n in names if not n.endswith(".pt"))
+        text = "\n".join(z.read(n).decode() for n in names if n.endswith(".ipynb"))
+        lines = "\n".join(z.read(n).decode() for n in names if not n.endswith((".pt", ".ipynb")))
     for name in ASSIGNMENTS:
         assert f"gan-course/notebooks/{name}/{name}.ipynb" in names
     assert "gan-course/course_lib/__init__.py" in names and "gan-course/pyproject.toml" in names
@@ -76,6 +77,7 @@ def test_student_bundle_has_notebooks_and_library_but_no_solutions(tmp_path):
     assert not [n for n in names if "solutions/" in n or n.endswith(".db")]
     for marker in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
         assert marker not in text
+    assert not release_tool.MARKER_LINE.search(lines)  # course_lib may quote a marker, never hold one
 
 
 # --------------------------------------------------------------------------- the student release
@@ -109,9 +111,17 @@ REUSED = {("02_dcgan", "init_weights"): "04_conditional_gan provides DCGAN's ini
 
 
 def test_student_tree_holds_no_answer_and_no_hidden_test(tree):
-    text = "\n".join(text_of(p) for p in tree.rglob("*") if p.is_file() and p.suffix != ".pt")
-    for marker in ("### BEGIN SOLUTION", "### END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
-        assert marker not in text
+    files = [p for p in tree.rglob("*") if p.is_file() and p.suffix != ".pt"]
+    text = "\n".join(text_of(p) for p in files)
+    notebooks = "\n".join(text_of(p) for p in files if p.suffix == ".ipynb")
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
+        assert marker not in notebooks
+    # course_lib may quote a marker in a string (to split a cell), but never hold one as a marker
+    assert release_tool.leaks(str(tree)) == []
+    planted = tree.parent / "planted"
+    shutil.copytree(tree / "course_lib", planted / "course_lib")
+    (planted / "course_lib" / "extra.py").write_text("def f():\n    ### BEGIN SOLUTION\n    return 1\n")
+    assert release_tool.leaks(str(planted)) == ["course_lib/extra.py"]
     for name in ASSIGNMENTS:
         source = read(os.path.join(ROOT, "solutions", name, name + ".ipynb"))
         answers = {grade_id(c): blocks(c, "### BEGIN SOLUTION", "### END SOLUTION") for c in source.cells

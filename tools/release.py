@@ -45,8 +45,10 @@ except ModuleNotFoundError as err:  # run as a script: tools/ is then not an imp
 INSTALL = re.compile(r'("gan-course @ git\+)([^"]*)(")')
 GITHUB = re.compile(r"https://github\.com/[\w.-]+/[\w.-]+")
 STUDENT_BRANCH = "main"  # the branch of the student repository that the Colab links open
-# nbgrader's markers: none of them may reach a student
-MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "BEGIN MARK SCHEME")
+# A line that is one of nbgrader's markers (a code comment, or a line of its own in Markdown): in a
+# student's file it would be a solution or a hidden test left in. A marker quoted in a string, as
+# course_lib quotes them to split a cell, is not one.
+MARKER_LINE = re.compile(r"^\s*(#+\s*)?(BEGIN|END) (SOLUTION|HIDDEN TESTS|MARK SCHEME)\b", re.M)
 
 
 def nbgrader(*args, root=ROOT):
@@ -313,15 +315,18 @@ def _is_student_tree(folder):
 
 
 def leaks(folder):
-    """The files under folder that hold one of nbgrader's solution or hidden-test markers."""
+    """The files under folder with a line that is an nbgrader solution or hidden-test marker."""
     found = []
     for parent, dirs, files in os.walk(folder):
         dirs[:] = [d for d in dirs if d != ".git"]
         for name in files:
             path = os.path.join(parent, name)
-            with open(path, "rb") as f:
-                text = f.read().decode("utf-8", errors="replace")
-            if any(marker in text for marker in MARKERS):
+            if name.endswith(".ipynb"):  # the cells' text, not its JSON encoding
+                text = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells)
+            else:
+                with open(path, "rb") as f:
+                    text = f.read().decode("utf-8", errors="replace")
+            if MARKER_LINE.search(text):
                 found.append(os.path.relpath(path, folder))
     return sorted(found)
 
