@@ -1,0 +1,112 @@
+"""Time the grader on a synthetic class, beside nbgrader's autograde, and write RESULTS.md.
+
+    python -m tools.bench.bench_grade                          # 50 students, every notebook
+    python -m tools.bench.bench_grade --students 10 --notebooks 01_toy_gan 02_dcgan
+
+Each student hands in every chosen notebook, complete, as an LMS download holds it
+(``<student>/Copy of NN_slug.ipynb``). Measured in one run, on the same submissions:
+1. one student's submission, with no reference records yet (the first notebook graded of each
+   assignment also runs the solution once);
+2. the same again, with the reference records cached (every later student);
+3. the whole class with ``python -m tools.grade --jobs J``;
+4. the whole class with nbgrader's ``autograde``, one assignment after another, in a copy of the course.
+Every grade must be full marks. This is a measurement, not a test: run it on a quiet machine.
+"""
+import argparse
+import csv
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import nbformat
+
+from tools import course, release
+from tools.bench.benchmark import machine, write
+
+
+def make_class(folder, n_students, names):
+    for i in range(n_students):
+        os.makedirs(os.path.join(folder, f"student{i:03d}"))
+        for name in names:
+            done = release.answered(nbformat.read(course.student(name), as_version=4),
+                                    nbformat.read(course.source(name), as_version=4))
+            nbformat.write(done, os.path.join(folder, f"student{i:03d}", f"Copy of {name}.ipynb"))
+
+
+def tools_grade(folder, out, cache, jobs):
+    """Seconds for ``python -m tools.grade``; every score must be full marks."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "tools.grade", folder, "--out", out, "--jobs", str(jobs), "--cache", cache],
+                   cwd=course.ROOT, check=True, stdout=subprocess.DEVNULL)
+    seconds = time.perf_counter() - start
+    with open(os.path.join(out, "grades.csv")) as f:
+        rows = list(csv.DictReader(f))
+    short = [r for r in rows if float(r["score"]) != float(r["max_score"])]
+    if short:
+        raise SystemExit(f"a complete submission lost points: {short[:3]}")
+    return seconds, len({(r["student"], r["notebook"]) for r in rows})
+
+
+def nbgrader_autograde(folder, names, tmp):
+    """Seconds for nbgrader's autograde of the same submissions, in a released copy of the course."""
+    root = os.path.join(tmp, "nbgrader-course")
+    shutil.copytree(os.path.join(course.ROOT, "solutions"), os.path.join(root, "solutions"))
+    shutil.copy(os.path.join(course.ROOT, "nbgrader_config.py"), root)
+    shutil.copy(os.path.join(course.ROOT, "pyproject.toml"), root)
+    release.release(root=root, manifest=False)
+    for student in sorted(os.listdir(folder)):
+        for name in names:
+            os.makedirs(os.path.join(root, "submitted", student, name))
+            shutil.copy(os.path.join(folder, student, f"Copy of {name}.ipynb"),
+                        os.path.join(root, "submitted", student, name, f"{name}.ipynb"))
+    start = time.perf_counter()
+    for name in names:
+        done = release.nbgrader("autograde", name, "--force", root=root)
+        if done.returncode != 0:
+            raise SystemExit(f"nbgrader autograde {name} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    return time.perf_counter() - start
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--students", type=int, default=50)
+    parser.add_argument("--notebooks", nargs="+", default=course.assignments())
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--no-nbgrader", action="store_true", help="skip the nbgrader autograde measurement")
+    args = parser.parse_args()
+    names = args.notebooks
+    with tempfile.TemporaryDirectory() as tmp:
+        one, everyone, cache = (os.path.join(tmp, d) for d in ("one", "class", "cache"))
+        make_class(one, 1, names)
+        make_class(everyone, args.students, names)
+        cold, n1 = tools_grade(one, os.path.join(tmp, "g-cold"), cache, args.jobs)
+        warm, _ = tools_grade(one, os.path.join(tmp, "g-warm"), cache, args.jobs)
+        whole, n = tools_grade(everyone, os.path.join(tmp, "g-class"), cache, args.jobs)
+        theirs = None if args.no_nbgrader else nbgrader_autograde(everyone, names, tmp)
+    command = f"python -m tools.bench.bench_grade --students {args.students} --jobs {args.jobs}" + \
+        (f" --notebooks {' '.join(names)}" if names != course.assignments() else "") + \
+        (" --no-nbgrader" if args.no_nbgrader else "")
+    rows = [f"| one complete submission, first of its class (the solution runs once per notebook) | {n1} | "
+            f"{cold:.1f} | {cold / n1:.1f} |",
+            f"| one complete submission, reference records cached | {n1} | {warm:.1f} | {warm / n1:.1f} |",
+            f"| a class of {args.students}, `tools.grade --jobs {args.jobs}` (sandboxed) | {n} | {whole:.1f} | "
+            f"{whole / n:.1f} |"]
+    if theirs is not None:
+        rows.append(f"| the same class, nbgrader `autograde` (no sandbox, one process) | {n} | {theirs:.1f} | "
+                    f"{theirs / n:.1f} |")
+    key = f"grading/class-of-{args.students}"
+    text = "\n".join([
+        f"<!-- {key}:begin -->", f"## Grading a class of {args.students}", "",
+        f"Measured {time.strftime('%Y-%m-%d')} with `{command}` on {machine()}.",
+        f"Every student hands in {len(names)} complete notebooks; every grade came out full marks.", "",
+        "| what | notebooks graded | wall time (s) | per notebook (s) |", "|---|---|---|---|", *rows,
+        "", f"<!-- {key}:end -->"])
+    write(key, text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
