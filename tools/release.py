@@ -31,7 +31,7 @@ import zipfile
 
 import nbformat
 
-from course_lib import submit
+from course_lib import cells
 
 try:
     from tools.course import ROOT, assignments, source
@@ -143,8 +143,11 @@ def answered(student, source):
 
 
 def manifest(root=ROOT):
-    """{notebook: its graded cells}: what ``course_lib.submit`` checks a student's notebook against."""
-    return {name: submit.graded_cells(nbformat.read(source(name, root), as_version=4))
+    """{notebook: its cells as students have them}: what ``course_lib.submit`` runs a notebook as.
+
+    No answers and no hidden tests: ``course_lib.cells.public`` leaves them out.
+    """
+    return {name: cells.public(cells.template(nbformat.read(source(name, root), as_version=4)))
             for name in assignments(root)}
 
 
