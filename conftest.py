@@ -21,6 +21,8 @@ SLOW_FILES = {
 }
 SLOW_TESTS = {
     "test_widget_in_jupyterlab",  # test_browser.py: JupyterLab, Chromium and a kernel
+    # test_release.py: its fixture runs nbgrader generate_assignment once per notebook (about a minute)
+    "test_committed_student_notebook_matches_a_fresh_release",
 }
 
 
