@@ -37,6 +37,12 @@ checks.close(f(r), expected=4.0, what="keyword")
     assert "gen = torch.Generator().manual_seed(11)" in out and "f(r)" in out and "g(r) == 3" in out
 
 
+def test_blind_removes_a_reference_written_as_a_function():
+    out = verdict.blind("def by_hand(x):\n    return 2 * x\n\n\nbefore = copy.deepcopy(G)\nstep(G)\n"
+                        "checks.close(G.weight, by_hand(before.weight), 'w')")
+    assert out == "step(G)\nchecks.close(G.weight, checks.HIDDEN, 'w')"
+
+
 def test_blind_keeps_assignments_whose_values_the_test_still_uses():
     out = verdict.blind("out = train_step(G)\nchecks.close(out['loss'], 1.0, 'x')\nfor i in range(2):\n"
                         "    want = i\n    checks.close(i, want, 'y')")

@@ -39,9 +39,9 @@ def _loaded(tree):
 def blind(code):
     """Hidden-test code as it may enter the student's process: no expected values.
 
-    Each check's expected value becomes ``checks.HIDDEN``, and the assignments that only served
-    to compute expected values (``want = ...``) are removed, so that neither the values nor the
-    reference formulas reach the student's code.
+    Each check's expected value becomes ``checks.HIDDEN``, and the assignments and functions that
+    only served to compute expected values (``want = ...``, ``def by_hand(...)``) are removed, so
+    that neither the values nor the reference formulas reach the student's code.
     """
     tree = ast.parse(code)
     before = _loaded(tree)
@@ -50,7 +50,8 @@ def blind(code):
         unused = before - _loaded(tree)
         dead = [n for n in ast.walk(tree) if isinstance(n, (ast.Assign, ast.AnnAssign))
                 and all(isinstance(t, ast.Name) and t.id in unused
-                        for t in (n.targets if isinstance(n, ast.Assign) else [n.target]))]
+                        for t in (n.targets if isinstance(n, ast.Assign) else [n.target]))
+                or isinstance(n, (ast.FunctionDef, ast.ClassDef)) and n.name in unused]
         if not dead:
             break
         for parent in ast.walk(tree):
