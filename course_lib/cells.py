@@ -40,7 +40,8 @@ def template(nb):
             continue
         m, code = meta(cell), source(cell)
         kind = "answer" if m.get("solution") else "test" if m.get("grade") else "provided"
-        cells.append({"kind": kind, "grade_id": m.get("grade_id"), "points": m.get("points", 0) if kind == "test" else 0,
+        cells.append({"kind": kind, "grade_id": m.get("grade_id"),
+                      "points": m.get("points", 0) if kind == "test" else 0,
                       "functions": sorted(functions(code)) if kind == "answer" else [], "source": code})
     return cells
 
@@ -81,7 +82,8 @@ def identify(nb, templates, filename=""):
     if named:
         return named[0]
     defined = set().union(*(functions(source(c)) for c in nb.get("cells", []) if c.get("cell_type") == "code"))
-    by_functions = {name: len(defined & {f for c in cells for f in c["functions"]}) for name, cells in templates.items()}
+    by_functions = {name: len(defined & {f for c in cells for f in c["functions"]})
+                    for name, cells in templates.items()}
     best = max(by_functions, key=by_functions.get, default=None)
     return best if best is not None and by_functions[best] else None
 

@@ -10,9 +10,11 @@ knows where the course, the submissions and the output are on the instructor's m
 """
 import csv
 import os
+import shutil
 import socket
+import subprocess
+import sys
 import threading
-import zipfile
 
 import nbformat
 import psutil
@@ -187,10 +189,12 @@ def discriminator_loss"""), "discriminator_loss", "    return F.softplus(-real_l
         "grace": (edit(solved, "optimal_discriminator", "    total =", "    import sys\n    sys.exit(1)\n    total ="),
                   8, {"test_optimal_discriminator"}),
         "heidi": (edit(solved, "generator_losses", "    return -F.softplus",
-                       "    hog = []\n    while True:\n        hog.append(torch.ones(2 ** 24))\n    return -F.softplus"),
+                       "    hog = []\n    while True:\n        hog.append(torch.ones(2 ** 24))\n"
+                       "    return -F.softplus"),
                   8, {"test_generator_loss_saturating"}),
         "ivan": (prepend(solved, "train_step", "import os\nos._exit(1)"), 6, {"test_train_step"}),
-        "judy": (prepend(student, "sample_noise", patch_checks + "\nget_ipython().events.register('post_run_cell', print)"),
+        "judy": (prepend(student, "sample_noise",
+                         patch_checks + "\nget_ipython().events.register('post_run_cell', print)"),
                  0, EVERYTHING),
         "mallory": (edit(solved, "sample_noise", "    return torch.randn", "    " + patch_checks.replace("\n", "\n    ")
                          + "\n    return torch.randn"), 0, EVERYTHING),
@@ -315,7 +319,41 @@ def test_feedback_names_the_bug(graded):
     assert "time limit" in (feedback / "frank.md").read_text()
     bob = (feedback / "bob.md").read_text()
     assert "sample_noise is not written yet" in bob
-    # a check that fails outside, although the kernel said nothing, gets the check's own message
-    assert "Check failed: sample_noise(20_000, 3) returns n rows of z_dim numbers" in (feedback / "forger.md").read_text() \
-        or "hidden test failed" in (feedback / "forger.md").read_text()
+    # the forger's kernel reported no failure: its feedback comes from the verdict outside
+    assert "hidden test failed" in (feedback / "forger.md").read_text()
     assert len((feedback / "dumper.md").read_text()) < 6000  # messages are cut to a fixed length
+
+
+def test_shards_merged_give_the_same_grades_as_one_run(graded, tmp_path):
+    folder = tmp_path / "three"
+    for student in ("alice", "bob", "erin"):
+        shutil.copytree(graded["folder"] / student, folder / student)
+    course = graded["course"]
+    whole = grade(course, folder, tmp_path / "whole", "--jobs", "2")
+    parts = [grade(course, folder, tmp_path / f"shard{k}", "--jobs", "2", "--shard", f"{k}/2") for k in (1, 2)]
+    assert whole.returncode == 0 and all(p.returncode == 0 for p in parts), whole.stderr + parts[0].stderr
+    merged = subprocess.run([sys.executable, "-m", "tools.grading.merge", str(tmp_path / "merged"),
+                             str(tmp_path / "shard1"), str(tmp_path / "shard2")], cwd=course, capture_output=True,
+                            text=True, env=dict(os.environ, PYTHONPATH=str(course)))
+    assert merged.returncode == 0, merged.stderr
+    assert (tmp_path / "merged" / "grades.csv").read_text() == (tmp_path / "whole" / "grades.csv").read_text()
+    sizes = [len((tmp_path / f"shard{k}" / "grades.csv").read_text().splitlines()) for k in (1, 2)]
+    assert min(sizes) > 1, "each shard graded someone"
+
+
+def test_without_its_sandbox_the_grader_refuses_unless_told(graded, tmp_path):
+    folder = tmp_path / "one"
+    shutil.copytree(graded["folder"] / "alice", folder / "alice")
+    env_path = os.environ["PATH"]
+    try:
+        os.environ["PATH"] = str(tmp_path)  # no bwrap on this PATH
+        refused = grade(graded["course"], folder, tmp_path / "refused")
+        unsafe = grade(graded["course"], folder, tmp_path / "unsafe", "--unsafe-no-sandbox")
+    finally:
+        os.environ["PATH"] = env_path
+    assert refused.returncode != 0 and "--unsafe-no-sandbox" in refused.stderr
+    assert not (tmp_path / "refused").exists()
+    assert unsafe.returncode == 0, unsafe.stderr
+    assert "runs as you" in unsafe.stderr
+    rows = list(csv.DictReader(open(tmp_path / "unsafe" / "grades.csv")))
+    assert sum(float(r["score"]) for r in rows) == 9

@@ -56,7 +56,8 @@ def submissions(course, name):
     subs = {"solution": solution, "untouched": student, "bug": edit(solution, bug.cell, bug.old, bug.new)}
     if name == "01_toy_gan":
         subs["warns"] = edit(solution, "sample_noise", "    return torch.randn",
-                             "    import warnings\n    warnings.warn('drawing noise on the CPU')\n    return torch.randn")
+                             "    import warnings\n    warnings.warn('drawing noise on the CPU')\n"
+                             "    return torch.randn")
     return subs
 
 

@@ -273,7 +273,7 @@ def unpack(path, into):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("submissions", help="a folder or a .zip of submissions")
-    parser.add_argument("--out", default="grades", help="where grades.csv, feedback/ and summary.md go (default: grades)")
+    parser.add_argument("--out", default="grades", help="where grades.csv, feedback/ and summary.md go")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="notebooks graded in parallel")
     parser.add_argument("--timeout", type=int, default=60, help="wall seconds per cell (default 60)")
     parser.add_argument("--memory-mb", type=int, default=3000, help="memory of each sandbox (default 3000)")

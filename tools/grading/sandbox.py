@@ -156,7 +156,8 @@ class Sandbox:
         resource.setrlimit(resource.RLIMIT_FSIZE, (self.limits.scratch_mb << 20,) * 2)
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         if os.getuid() != 0:  # root is exempt from RLIMIT_NPROC; there the cgroup or the watcher counts
-            mine = sum(1 for p in psutil.process_iter(["uids"]) if p.info["uids"] and p.info["uids"].real == os.getuid())
+            mine = sum(1 for p in psutil.process_iter(["uids"])
+                       if p.info["uids"] and p.info["uids"].real == os.getuid())
             resource.setrlimit(resource.RLIMIT_NPROC, (mine + self.limits.processes,) * 2)
 
     def _read(self):
