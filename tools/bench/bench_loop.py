@@ -27,7 +27,13 @@ from torch import nn
 from torchvision import transforms
 
 from course_lib import data, train
-from tools.bench.benchmark import machine, write
+
+try:
+    from tools.bench.benchmark import machine, write
+except ModuleNotFoundError as err:  # run as a script: tools/ is then not an importable package
+    if err.name != "tools":
+        raise
+    raise SystemExit("run the benchmark from the course root as a module: python -m tools.bench.bench_loop") from None
 
 BATCH = 64
 Z_DIM = 64
@@ -187,7 +193,8 @@ def section(rows, args, command):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(prog="python -m tools.bench.bench_loop", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--epochs", type=int, default=1, help="epochs of 4,000 digits per timed run")
     parser.add_argument("--workers", type=int, default=2, help="DataLoader worker processes (pytorch/examples: 2)")

@@ -21,7 +21,12 @@ import nbformat
 import torch
 from nbclient import NotebookClient
 
-from tools import course
+try:
+    from tools import course
+except ModuleNotFoundError as err:  # run as a script: tools/ is then not an importable package
+    if err.name != "tools":
+        raise
+    raise SystemExit("run the benchmark from the course root as a module: python -m tools.bench.benchmark") from None
 
 RESULTS = os.path.join(course.ROOT, "RESULTS.md")
 
@@ -111,7 +116,8 @@ def write(key, text):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(prog="python -m tools.bench.benchmark", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("notebooks", nargs="*", help="assignment names (default: all)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--mode", choices=("smoke", "lite", "full"), default="lite")
