@@ -30,12 +30,12 @@ lint: $(VENV)/.ready
 
 # notebooks/ from solutions/, and the student bundle dist/gan-course-student.zip
 release: $(VENV)/.ready
-	$(BIN)/python tools/release.py --bundle dist/gan-course-student.zip
+	$(BIN)/python -m tools.release --bundle dist/gan-course-student.zip
 
-# make grade SUBMISSIONS=path/to/folder-or.zip  ->  grades/grades.csv and grades/feedback/
+# make grade SUBMISSIONS=path/to/folder-or.zip  ->  grades/: grades.csv, feedback/, summary.md, gradebook.db
 grade: $(VENV)/.ready
 	$(if $(SUBMISSIONS),,$(error give the submissions: make grade SUBMISSIONS=path/to/folder-or.zip))
-	$(BIN)/python tools/grade.py "$(SUBMISSIONS)" --out grades --jobs $(or $(JOBS),2)
+	$(BIN)/python -m tools.grade "$(SUBMISSIONS)" --out grades --jobs $(or $(JOBS),2)
 
 benchmark: $(VENV)/.ready
 	$(BIN)/python -m tools.bench.benchmark $(BENCHMARK_ARGS)

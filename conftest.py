@@ -18,11 +18,18 @@ os.environ.pop("NBGRADER_EXECUTION", None)
 # the whole tier can be read in one place: by its file's name, or by its function's name.
 SLOW_FILES = {
     "test_student_copy.py",  # pip install of the student bundle, then a notebook in a kernel
+    "test_grade.py",  # the grader on a bank of 25 submissions, each in its own sandbox
+    "test_grading.py",  # the round trip of all nine notebooks, and nbgrader's autograde of one
 }
 SLOW_TESTS = {
     "test_widget_in_jupyterlab",  # test_browser.py: JupyterLab, Chromium and a kernel
     # test_release.py: its fixture runs nbgrader generate_assignment once per notebook (about a minute)
     "test_committed_student_notebook_matches_a_fresh_release",
+    # test_submit.py: each runs a notebook in a kernel
+    "test_a_complete_notebook_passes", "test_a_failing_check_is_reported_with_its_message",
+    "test_it_runs_what_the_grader_runs",
+    "test_student_package_builds_with_its_data_and_the_student_url",  # test_release.py: pip wheel
+    "test_gradebook_holds_the_assignments_and_exports_with_nbgrader",  # test_report.py: nbgrader export
 }
 
 
