@@ -158,7 +158,8 @@ class Sandbox:
         if os.getuid() != 0:  # root is exempt from RLIMIT_NPROC; there the cgroup or the watcher counts
             mine = sum(1 for p in psutil.process_iter(["uids"])
                        if p.info["uids"] and p.info["uids"].real == os.getuid())
-            resource.setrlimit(resource.RLIMIT_NPROC, (mine + self.limits.processes,) * 2)
+            # a hard ceiling a little above the limit, as for the cgroup
+            resource.setrlimit(resource.RLIMIT_NPROC, (mine + self.limits.processes + 16,) * 2)
 
     def _read(self):
         """Collect reply lines; a reply over the size limit kills the sandbox."""
@@ -248,10 +249,12 @@ def available():
     """None if bubblewrap can start a sandbox here, else why not."""
     if shutil.which("bwrap") is None:
         return "bubblewrap (bwrap) is not installed: apt-get install bubblewrap"
-    try:  # the runner with no cell to run: it starts, imports what it needs and exits
-        done = subprocess.run(bwrap_argv(Limits()), input="", capture_output=True, text=True, timeout=120)
+    argv = bwrap_argv(Limits())
+    argv = argv[:argv.index("--") + 1] + [sys.executable, "-c", "import os; os.stat('/grader/runner.py')"]
+    try:  # the sandbox as grading builds it, running a Python that checks the runner is in view
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired) as err:
         return f"bubblewrap could not start: {err}"
     if done.returncode != 0:
-        return "bubblewrap could not start the runner: " + (done.stderr.strip().splitlines() or ["no message"])[-1]
+        return "bubblewrap could not start a sandbox: " + (done.stderr.strip().splitlines() or ["no message"])[-1]
     return None
