@@ -1,0 +1,67 @@
+from mistakes import Mistake
+
+RANGE = "if y.numel() and (y.min() < 0 or y.max() >= num_classes):"
+ENCODE = "return torch.zeros(y.shape[0], num_classes, device=y.device).scatter_(1, y[:, None], 1.0)"
+G_IN = "return torch.cat([z, one_hot(y, num_classes).to(z.dtype)], dim=1)"
+D_IN = "return torch.cat([x, maps], dim=1)"
+D_REAL = "torch.full_like(source_real, real_label)"
+D_CLASS = "loss_class = F.cross_entropy(class_real, y_real) + fake_class_weight * F.cross_entropy(class_fake, y_fake)"
+BCE = "F.binary_cross_entropy_with_logits"
+G_SOURCE = BCE + "(source_fake, torch.ones_like(source_fake))\n            + F.cross_entropy"
+G_CLASS = "            + F.cross_entropy(class_fake, y_fake))\n    ### END"
+
+MISTAKES = [
+    # one_hot
+    Mistake("y.min() on an empty batch", "one_hot", RANGE, "if y.min() < 0 or y.max() >= num_classes:",
+            "test_one_hot", "an empty batch is valid"),
+    Mistake("no range check", "one_hot", RANGE, "if False:", "test_one_hot", "raise ValueError when"),
+    Mistake("negative labels let through", "one_hot", RANGE, "if (y >= num_classes).any():",
+            "test_one_hot", "raise ValueError when"),
+    Mistake("int64 vectors", "one_hot", ENCODE, "return F.one_hot(y, num_classes)", "test_one_hot", "add .float()"),
+    Mistake("rows and columns swapped", "one_hot", ENCODE,
+            "return torch.zeros(num_classes, y.shape[0], device=y.device).scatter_(0, y[None], 1.0)",
+            "test_one_hot", "row i has its 1 in column y[i]"),
+    # generator_input
+    Mistake("label before the noise", "generator_input", G_IN,
+            "return torch.cat([one_hot(y, num_classes).to(z.dtype), z], dim=1)", "test_generator_input",
+            "the noise comes first"),
+    Mistake("the one-hot part left in float32", "generator_input", G_IN,
+            "return torch.cat([z, one_hot(y, num_classes)], dim=1)", "test_generator_input", ".to(z.dtype)"),
+    Mistake("the noise detached", "generator_input", G_IN,
+            "return torch.cat([z.detach(), one_hot(y, num_classes).to(z.dtype)], dim=1)", "test_generator_input",
+            "do not detach the noise"),
+    Mistake("the label as one number", "generator_input", G_IN,
+            "return torch.cat([z, y[:, None].to(z.dtype)], dim=1)", "test_generator_input", "d + K columns"),
+    # discriminator_input
+    Mistake("label maps before the image", "discriminator_input", D_IN, "return torch.cat([maps, x], dim=1)",
+            "test_discriminator_input", "the image channels come first"),
+    Mistake("the maps left in float32", "discriminator_input",
+            "one_hot(y, num_classes).to(x.dtype)[:, :, None, None]", "one_hot(y, num_classes)[:, :, None, None]",
+            "test_discriminator_input", "convert the maps with .to(x.dtype)"),
+    Mistake("the image detached", "discriminator_input", D_IN, "return torch.cat([x.detach(), maps], dim=1)",
+            "test_discriminator_input", "do not detach x"),
+    Mistake("H and W swapped", "discriminator_input", "H, W = x.shape[-2:]", "W, H = x.shape[-2:]",
+            "test_discriminator_input", None),
+    # acgan_discriminator_loss
+    Mistake("fakes labelled real", "acgan_losses",
+            "F.binary_cross_entropy_with_logits(source_fake, torch.zeros_like(source_fake))",
+            "F.binary_cross_entropy_with_logits(source_fake, torch.ones_like(source_fake))",
+            "test_acgan_discriminator_loss", "target 0 for the fakes"),
+    Mistake("real_label ignored", "acgan_losses", D_REAL, "torch.ones_like(source_real)",
+            "test_acgan_discriminator_loss", "BCE(source_real, real_label)"),
+    Mistake("fake_class_weight on both class terms", "acgan_losses", D_CLASS,
+            "loss_class = fake_class_weight * (F.cross_entropy(class_real, y_real)"
+            " + F.cross_entropy(class_fake, y_fake))",
+            "test_acgan_discriminator_loss", "fake_class_weight multiplies only the class term"),
+    Mistake("the class terms subtracted", "acgan_losses", "return loss_source + loss_class",
+            "return loss_source - loss_class", "test_acgan_discriminator_loss", "add all four"),
+    # acgan_generator_loss
+    Mistake("the saturating source loss", "acgan_losses", G_SOURCE,
+            "-" + BCE + "(source_fake, torch.zeros_like(source_fake))\n            + F.cross_entropy",
+            "test_acgan_generator_loss", "BCE(source_fake, 1)"),
+    Mistake("source target 0 for G", "acgan_losses", G_SOURCE,
+            BCE + "(source_fake, torch.zeros_like(source_fake))\n            + F.cross_entropy",
+            "test_acgan_generator_loss", "G's source target is 1"),
+    Mistake("the class term subtracted", "acgan_losses", G_CLASS, G_CLASS.replace("+", "-"),
+            "test_acgan_generator_loss", "the class term with a plus sign"),
+]
