@@ -1,0 +1,85 @@
+from mistakes import Mistake
+
+SIZE = "return (n_in - 1) * stride - 2 * padding + kernel_size + output_padding"
+G_BLOCK = "nn.ConvTranspose2d(in_channels, out_channels, kernel_size, stride, padding, bias=False)"
+D_CONV = "nn.Conv2d(in_channels, out_channels, 4, stride=2, padding=1, bias=not batch_norm)"
+TRACE = "trace_root = torch.linalg.eigvalsh(M).clamp_min(0).sqrt().sum()"
+WEIGHTS = "torch.sin((1 - t) * omega) * z0 + torch.sin(t * omega) * z1"
+
+MISTAKES = [
+    # transposed_output_size
+    Mistake("padding subtracted once", "transposed_output_size", SIZE,
+            "return (n_in - 1) * stride - padding + kernel_size + output_padding", "test_transposed_output_size",
+            "n_out = (n_in - 1) * s - 2p + k"),
+    Mistake("n_in * stride", "transposed_output_size", SIZE,
+            "return n_in * stride - 2 * padding + kernel_size + output_padding", "test_transposed_output_size",
+            "n_out = (n_in - 1) * s - 2p + k"),
+    Mistake("output_padding forgotten", "transposed_output_size", SIZE,
+            "return (n_in - 1) * stride - 2 * padding + kernel_size", "test_transposed_output_size",
+            "output_padding is added once"),
+    Mistake("the ordinary convolution's formula", "transposed_output_size", SIZE,
+            "return (n_in + 2 * padding - kernel_size) // stride + 1", "test_transposed_output_size",
+            "n_out = (n_in - 1) * s - 2p + k"),
+    # generator_block
+    Mistake("G: a bias before BatchNorm", "generator_block", G_BLOCK,
+            "nn.ConvTranspose2d(in_channels, out_channels, kernel_size, stride, padding)", "test_generator_block",
+            "bias=False"),
+    Mistake("LeakyReLU in G", "generator_block", "        nn.ReLU(),", "        nn.LeakyReLU(0.2),",
+            "test_generator_block", "nn.BatchNorm2d(out_channels), nn.ReLU()"),
+    Mistake("ReLU before BatchNorm", "generator_block", "        nn.BatchNorm2d(out_channels),\n        nn.ReLU(),",
+            "        nn.ReLU(),\n        nn.BatchNorm2d(out_channels),",
+            "test_generator_block", "nn.BatchNorm2d(out_channels), nn.ReLU()"),
+    Mistake("kernel, stride and padding fixed", "generator_block", G_BLOCK,
+            "nn.ConvTranspose2d(in_channels, out_channels, 4, 2, 1, bias=False)", "test_generator_block",
+            "pass kernel_size, stride and padding on"),
+    # discriminator_block
+    Mistake("LeakyReLU's default slope", "discriminator_block", "layers.append(nn.LeakyReLU(0.2))",
+            "layers.append(nn.LeakyReLU())", "test_discriminator_block", "nn.LeakyReLU(0.2)"),
+    Mistake("ReLU in D", "discriminator_block", "layers.append(nn.LeakyReLU(0.2))", "layers.append(nn.ReLU())",
+            "test_discriminator_block", "not ReLU"),
+    Mistake("BatchNorm in every block", "discriminator_block", "    if batch_norm:\n", "    if True:\n",
+            "test_discriminator_block", "no BatchNorm there"),
+    Mistake("D: a bias before BatchNorm", "discriminator_block", D_CONV, D_CONV.replace("not batch_norm", "True"),
+            "test_discriminator_block", "BatchNorm's shift replaces the bias"),
+    Mistake("no bias without BatchNorm", "discriminator_block", D_CONV, D_CONV.replace("not batch_norm", "False"),
+            "test_discriminator_block", "bias=not batch_norm"),
+    # init_weights
+    Mistake("0.02 as the variance", "init_weights", "nn.init.normal_(module.weight, 0.0, 0.02)",
+            "nn.init.normal_(module.weight, 0.0, 0.02 ** 2)", "test_init_weights", "not the variance"),
+    Mistake("ConvTranspose2d left out", "init_weights", "isinstance(module, (nn.Conv2d, nn.ConvTranspose2d))",
+            "isinstance(module, nn.Conv2d)", "test_init_weights", "Conv2d and ConvTranspose2d alike"),
+    Mistake("BatchNorm's scale around 0", "init_weights", "nn.init.normal_(module.weight, 1.0, 0.02)",
+            "nn.init.normal_(module.weight, 0.0, 0.02)", "test_init_weights", "BatchNorm's scale starts near 1"),
+    Mistake("every module initialised", "init_weights", "isinstance(module, (nn.Conv2d, nn.ConvTranspose2d))",
+            "isinstance(module, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear))", "test_init_weights", "initialise only"),
+    Mistake("a missing bias not skipped", "init_weights",
+            "        if module.bias is not None:\n            nn.init.zeros_(module.bias)",
+            "        nn.init.zeros_(module.bias)",
+            "test_init_weights", "skip the bias when module.bias is None"),
+    # frechet_distance
+    Mistake("the element-wise square root", "frechet_distance", TRACE,
+            "trace_root = (sigma1 @ sigma2).clamp_min(0).sqrt().trace()", "test_frechet_distance",
+            "is the square root of S S equal to S"),
+    Mistake("sqrt of the trace", "frechet_distance", TRACE, "trace_root = torch.trace(sigma1 @ sigma2).sqrt()",
+            "test_frechet_distance", "is the square root of S S equal to S"),
+    Mistake("S1 S2 instead of sqrt(S1) S2 sqrt(S1)", "frechet_distance", "M = root1 @ sigma2 @ root1",
+            "M = sigma1 @ sigma2", "test_frechet_distance", "not S1 S2"),
+    Mistake("the factor 2 dropped", "frechet_distance", "- 2 * trace_root", "- trace_root", "test_frechet_distance",
+            "Tr(S1 + S2 - 2 (S1 S2)^(1/2))"),
+    Mistake("no clamp of negative eigenvalues", "frechet_distance", TRACE,
+            "trace_root = torch.linalg.eigvalsh(M).sqrt().sum()", "test_frechet_distance", "clamp them at 0"),
+    Mistake("float32 throughout", "frechet_distance", "(torch.as_tensor(t, dtype=torch.float64) for t in",
+            "(torch.as_tensor(t) for t in", "test_frechet_distance", "convert the inputs to float64"),
+    # slerp
+    Mistake("one angle for the whole batch", "slerp",
+            "cos = (z0 * z1).sum(-1, keepdim=True) / (z0.norm(dim=-1, keepdim=True)"
+            " * z1.norm(dim=-1, keepdim=True))",
+            "cos = (z0 * z1).sum() / (z0.norm() * z1.norm())", "test_slerp", "is W the angle of each row"),
+    Mistake("the weights swapped", "slerp", WEIGHTS,
+            "torch.sin(t * omega) * z0 + torch.sin((1 - t) * omega) * z1", "test_slerp", "at t = 0 the weights are"),
+    Mistake("no fallback where sin W = 0", "slerp",
+            "/ safe\n    return torch.where(sin < 1e-6, z0 + t * (z1 - z0), spherical)",
+            "/ sin\n    return spherical", "test_slerp", "sin W = 0 there"),
+    Mistake("the fallback not linear", "slerp", "torch.where(sin < 1e-6, z0 + t * (z1 - z0), spherical)",
+            "torch.where(sin < 1e-6, z0, spherical)", "test_slerp", "fall back to linear interpolation"),
+]
