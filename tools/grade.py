@@ -52,6 +52,8 @@ def steps(template, found, reference):
     First the notebook as the course has it: provided code, the answers, the visible part of each
     test (after which the namespace is saved). Then the hidden parts, each in the namespace its
     visible part left: as written for the reference run, without expected values for a student.
+    Each test part starts from a seed of its own, so that its random inputs do not depend on
+    what the student's code drew before it.
     """
     first, last = [], []
     for kind, gid, code in cells.assemble(template, found):
@@ -59,9 +61,10 @@ def steps(template, found, reference):
             first.append({"role": kind, "gid": gid, "code": code})
             continue
         visible, hidden = cells.split(code)
-        first.append({"role": "visible", "gid": gid, "code": visible, "save": len(first) if hidden else None})
+        at = len(first)  # also the seed of the test's random inputs, the same in both runs
+        first.append({"role": "visible", "gid": gid, "code": visible, "save": at if hidden else None, "seed": at})
         if hidden:
-            last.append({"role": "hidden", "gid": gid, "restore": first[-1]["save"],
+            last.append({"role": "hidden", "gid": gid, "restore": at, "seed": 10_000 + at,
                          "code": hidden if reference else verdict.blind(hidden)})
     return first + last
 
@@ -92,7 +95,7 @@ def execute(plan, limits, reference=False, sandboxed=True):
 
 
 def _request(step):
-    return {"code": step["code"], "save": step.get("save"), "restore": step.get("restore")}
+    return {"code": step["code"], "save": step.get("save"), "restore": step.get("restore"), "seed": step.get("seed")}
 
 
 # --------------------------------------------------------------------------- the reference run

@@ -2,10 +2,12 @@
 
     python runner.py LIB_DIR [--reference]
 
-Requests arrive on stdin, one JSON object a line: {"id": n, "code": str, "save": k, "restore": k}.
-``save`` keeps a shallow copy of the namespace and the random states after the cell, under k;
-``restore`` runs the cell in copy k and then puts the current state back, so that a hidden test
-moved to the end of the notebook sees the names and random state its visible part left.
+Requests arrive on stdin, one JSON object a line: {"id": n, "code": str, "save": k, "restore": k,
+"seed": s}. ``save`` keeps a shallow copy of the namespace and the random states after the cell,
+under k; ``restore`` runs the cell in copy k and then puts the current state back, so that a
+hidden test moved to the end of the notebook sees the names its visible part left; ``seed`` seeds
+torch, random and numpy first, so that a test draws the same inputs in the student's run as in
+the solution's, whatever ran before it.
 
 Each reply is one JSON line on the original stdout: {"id", "error": str or None, "record": [...]},
 the record being what ``course_lib.checks`` saw, as numbers, shapes, booleans and strings
@@ -103,6 +105,13 @@ def main():
             shell.user_ns.clear()
             shell.user_ns.update(ns)
             set_states(rng)
+        if request.get("seed") is not None:
+            import numpy
+            import torch
+
+            torch.manual_seed(request["seed"])
+            random.seed(request["seed"])
+            numpy.random.seed(request["seed"])
         checks.record = record = []
         result = shell.run_cell(request["code"], store_history=False)
         if os.getpid() != me:  # a child the cell forked: it must not answer or read the next cell
