@@ -20,6 +20,7 @@ SLOW_FILES = {
     "test_student_copy.py",  # pip install of the student bundle, then a notebook in a kernel
     "test_grade.py",  # the grader on a bank of 25 submissions, each in its own sandbox
     "test_grading.py",  # the round trip of all nine notebooks, and nbgrader's autograde of one
+    "test_install_cell.py",  # a fresh virtual environment, then the install cell's pip install in IPython
 }
 SLOW_TESTS = {
     "test_widget_in_jupyterlab",  # test_browser.py: JupyterLab, Chromium and a kernel

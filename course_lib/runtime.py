@@ -24,10 +24,18 @@ from . import guard
 MODES = ("smoke", "lite", "full")
 MODE_VARIABLE = "GAN_COURSE_MODE"
 SEED_VARIABLE = "GAN_COURSE_SEED"
+DEVICE_VARIABLE = "GAN_COURSE_DEVICE"
 
 
 def device():
-    """The best available torch device: ``cuda``, then Apple's ``mps``, then ``cpu``."""
+    """The best available torch device: ``cuda``, then Apple's ``mps``, then ``cpu``.
+
+    ``GAN_COURSE_DEVICE`` overrides the choice (e.g. ``cpu`` on a machine with a GPU).
+    tests/test_device.py sets it to ``meta`` to find tensors that a notebook leaves behind.
+    """
+    chosen = os.environ.get(DEVICE_VARIABLE, "").strip()
+    if chosen:
+        return torch.device(chosen)
     if torch.cuda.is_available():
         return torch.device("cuda")
     if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
