@@ -313,11 +313,15 @@ CPU_BY_DESIGN = {
 }
 
 
-def run_notebook(path, cpu_training=False):
+def run_notebook(path, cpu_training=False, edit=None):
     import nbclient
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
+    if edit:
+        old, new = edit
+        (cell,) = [c for c in nb.cells if c.cell_type == "code" and old in c.source]
+        cell.source = cell.source.replace(old, new)
     nb.cells.insert(0, nbformat.v4.new_code_cell(TRACKER + ("\n_train.fit = _fit\n" if cpu_training else "")))
     client = nbclient.NotebookClient(nb, timeout=900, kernel_name="python3",
                                      resources={"metadata": {"path": os.path.dirname(path)}})
@@ -333,3 +337,11 @@ def test_the_notebook_keeps_its_tensors_on_the_device(fake_device, name):
         run_notebook(course.source(name), cpu_training=name in CPU_BY_DESIGN)
     except nbclient.exceptions.CellExecutionError as error:
         pytest.fail(f"{name} under the device tracker: {str(error)[-3000:]}")
+
+
+def test_a_notebook_that_leaves_its_noise_on_the_cpu_fails(fake_device):
+    import nbclient
+
+    with pytest.raises(nbclient.exceptions.CellExecutionError, match="DeviceLeftBehind"):
+        run_notebook(course.source("07_progan"), edit=("G(torch.randn(B, Z_DIM, device=DEVICE), stage, alpha)",
+                                                       "G(torch.randn(B, Z_DIM), stage, alpha)"))
