@@ -177,7 +177,7 @@ def tracked(code):
     from course_lib import train
 
     namespace = {}
-    new_parameter, fit = nn.Parameter.__new__, train.fit
+    new_parameter, fit = nn.Parameter.__dict__["__new__"], train.fit  # the staticmethod itself
     try:
         exec(TRACKER, namespace)
         try:
