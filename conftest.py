@@ -29,7 +29,8 @@ SLOW_TESTS = {
     # test_submit.py: each runs a notebook in a kernel
     "test_a_complete_notebook_passes", "test_a_failing_check_is_reported_with_its_message",
     "test_it_runs_what_the_grader_runs",
-    "test_the_notebook_keeps_its_tensors_on_the_device",  # test_device.py: every notebook in a kernel
+    # test_device.py: notebooks in a kernel under the device tracker
+    "test_the_notebook_keeps_its_tensors_on_the_device", "test_a_notebook_that_leaves_its_noise_on_the_cpu_fails",
     # test_mistakes.py: one kernel per notebook runs the solution, then each mistake
     "test_each_mistake_fails_its_visible_check_with_its_hint_and_its_hidden_tests",
     "test_student_package_builds_with_its_data_and_the_student_url",  # test_release.py: pip wheel

@@ -6,6 +6,7 @@ mistake in ``tests/mistakes/NN_slug.py``, the broken answer replaces the solutio
 visible and hidden parts run, and the solution is put back.
 """
 import importlib
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -50,7 +51,9 @@ def run(name):
 
 @pytest.fixture(scope="module")
 def caught():
-    return {name: run(name) for name in NAMES if table(name)}
+    names = [name for name in NAMES if table(name)]
+    with ThreadPoolExecutor(max_workers=2) as pool:  # each notebook runs in a process of its own
+        return dict(zip(names, pool.map(run, names)))
 
 
 @pytest.mark.parametrize("name", NAMES)
