@@ -62,7 +62,8 @@ def test_every_exercise_has_its_mistakes_listed(name):
 
     template = cells.template(nbformat.read(course.source(name), as_version=4))
     graded = {c["grade_id"] for c in template if c["kind"] == "test"}
-    assert graded <= {m.test for m in table(name)}, f"{name}: no mistake listed for {graded - {m.test for m in table(name)}}"
+    listed = {m.test for m in table(name)}
+    assert graded <= listed, f"{name}: no mistake listed for {graded - listed}"
 
 
 @pytest.mark.parametrize("name", NAMES)
