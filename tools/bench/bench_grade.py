@@ -3,13 +3,13 @@
     python -m tools.bench.bench_grade                          # 50 students, every notebook
     python -m tools.bench.bench_grade --students 10 --notebooks 01_toy_gan 02_dcgan
 
-Each student hands in every chosen notebook, complete, as an LMS download holds it
-(``<student>/Copy of NN_slug.ipynb``). Measured in one run, on the same submissions:
-1. one student's submission, with no reference records yet (the first notebook graded of each
-   assignment also runs the solution once);
+Each student hands in the chosen notebooks, complete, as an LMS download holds it
+(``<student>/Copy of NN_slug.ipynb``). Measured in one run:
+1. one student's submission of all nine notebooks, with no reference records yet (the first
+   notebook graded of each assignment also runs the solution once);
 2. the same again, with the reference records cached (every later student);
-3. the whole class with ``python -m tools.grade --jobs J``;
-4. the whole class with nbgrader's ``autograde``, one assignment after another, in a copy of the course.
+3. the class with ``python -m tools.grade --jobs J``;
+4. the same class with nbgrader's ``autograde``, one assignment after another, in a copy of the course.
 Every grade must be full marks. This is a measurement, not a test: run it on a quiet machine.
 """
 import argparse
@@ -80,7 +80,7 @@ def main():
     names = args.notebooks
     with tempfile.TemporaryDirectory() as tmp:
         one, everyone, cache = (os.path.join(tmp, d) for d in ("one", "class", "cache"))
-        make_class(one, 1, names)
+        make_class(one, 1, course.assignments())
         make_class(everyone, args.students, names)
         cold, n1 = tools_grade(one, os.path.join(tmp, "g-cold"), cache, args.jobs)
         warm, _ = tools_grade(one, os.path.join(tmp, "g-warm"), cache, args.jobs)
@@ -101,7 +101,8 @@ def main():
     text = "\n".join([
         f"<!-- {key}:begin -->", f"## Grading a class of {args.students}", "",
         f"Measured {time.strftime('%Y-%m-%d')} with `{command}` on {machine()}.",
-        f"Every student hands in {len(names)} complete notebooks; every grade came out full marks.", "",
+        f"The class: {args.students} students, each handing in {len(names)} complete notebook"
+        f"{'s' if len(names) > 1 else ''} ({', '.join(names)}); every grade came out full marks.", "",
         "| what | notebooks graded | wall time (s) | per notebook (s) |", "|---|---|---|---|", *rows,
         "", f"<!-- {key}:end -->"])
     write(key, text)
