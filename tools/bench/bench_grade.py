@@ -56,6 +56,8 @@ def nbgrader_autograde(folder, names, tmp):
     shutil.copytree(os.path.join(course.ROOT, "solutions"), os.path.join(root, "solutions"))
     shutil.copy(os.path.join(course.ROOT, "nbgrader_config.py"), root)
     shutil.copy(os.path.join(course.ROOT, "pyproject.toml"), root)
+    os.makedirs(os.path.join(root, "tools"))
+    shutil.copy(os.path.join(course.ROOT, "tools", "student_header.ipynb"), os.path.join(root, "tools"))
     release.release(root=root, manifest=False)
     for student in sorted(os.listdir(folder)):
         for name in names:
