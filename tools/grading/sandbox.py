@@ -53,6 +53,9 @@ def bwrap_argv(limits):
         path = os.path.join("/etc", name)
         if os.path.exists(path):
             argv += ["--ro-bind", path, path]
+    # the writable folders first: a Python environment under /tmp is then bound on top of them
+    argv += ["--size", str(limits.scratch_mb << 20), "--tmpfs", "/scratch",
+             "--size", str(16 << 20), "--tmpfs", "/tmp"]
     for root in python_roots:
         if not root.startswith("/usr/"):
             argv += ["--ro-bind", root, root]
@@ -60,10 +63,7 @@ def bwrap_argv(limits):
         argv += ["--symlink", os.path.realpath(sys.prefix), sys.prefix]
     argv += ["--ro-bind", os.path.join(LIB, "course_lib"), "/grader/lib/course_lib",
              "--ro-bind", RUNNER, "/grader/runner.py",
-             "--proc", "/proc", "--dev", "/dev",
-             "--size", str(limits.scratch_mb << 20), "--tmpfs", "/scratch",
-             "--size", str(16 << 20), "--tmpfs", "/tmp",
-             "--chdir", "/scratch", "--clearenv"]
+             "--proc", "/proc", "--dev", "/dev", "--chdir", "/scratch", "--clearenv"]
     env = {"HOME": "/scratch", "PATH": os.path.dirname(sys.executable) + ":/usr/bin:/bin", "LANG": "C.UTF-8",
            "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/scratch/.matplotlib", "IPYTHONDIR": "/scratch/.ipython",
            "NBGRADER_EXECUTION": "autograde", "GAN_COURSE_MODE": "smoke", "OMP_NUM_THREADS": "1",
