@@ -13,6 +13,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -73,8 +74,8 @@ def bwrap_argv(limits):
     return argv + ["--", sys.executable, "-s", "/grader/runner.py", "/grader/lib"]
 
 
-def plain_argv(work):
-    """Without a sandbox: the runner as an ordinary child process in a temporary folder."""
+def plain_argv():
+    """Without a sandbox: the runner as an ordinary child process (run in a temporary folder)."""
     return [sys.executable, "-s", RUNNER, LIB]
 
 
@@ -126,8 +127,8 @@ class Sandbox:
 
     def __init__(self, limits, reference=False, sandboxed=True):
         self.limits, self.reference, self.sandboxed = limits, reference, sandboxed
-        self.work = None if sandboxed else __import__("tempfile").mkdtemp(prefix="gan-grade-")
-        argv = bwrap_argv(limits) if sandboxed else plain_argv(self.work)
+        self.work = None if sandboxed else tempfile.mkdtemp(prefix="gan-grade-")
+        argv = bwrap_argv(limits) if sandboxed else plain_argv()
         if reference:
             argv.append("--reference")
         self.cgroups = _Cgroups(limits)
