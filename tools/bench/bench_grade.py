@@ -9,10 +9,11 @@ Each student hands in the chosen notebooks, complete, as an LMS download holds i
    notebook graded of each assignment also runs the solution once);
 2. the same again, with the reference records cached (every later student);
 3. the class with ``python -m tools.grade --jobs J``;
-4. the same class with nbgrader's ``autograde``, one assignment after another, in a copy of the course.
+4. the same class with nbgrader's ``autograde``, in ``--jobs`` copies of the course side by side.
 Every grade must be full marks. This is a measurement, not a test: run it on a quiet machine.
 """
 import argparse
+import concurrent.futures
 import csv
 import os
 import shutil
@@ -50,25 +51,38 @@ def tools_grade(folder, out, cache, jobs):
     return seconds, len({(r["student"], r["notebook"]) for r in rows})
 
 
-def nbgrader_autograde(folder, names, tmp):
-    """Seconds for nbgrader's autograde of the same submissions, in a released copy of the course."""
-    root = os.path.join(tmp, "nbgrader-course")
-    shutil.copytree(os.path.join(course.ROOT, "solutions"), os.path.join(root, "solutions"))
-    shutil.copy(os.path.join(course.ROOT, "nbgrader_config.py"), root)
-    shutil.copy(os.path.join(course.ROOT, "pyproject.toml"), root)
-    os.makedirs(os.path.join(root, "tools"))
-    shutil.copy(os.path.join(course.ROOT, "tools", "student_header.ipynb"), os.path.join(root, "tools"))
-    release.release(root=root, manifest=False)
-    for student in sorted(os.listdir(folder)):
+def nbgrader_autograde(folder, names, tmp, jobs):
+    """Seconds for nbgrader's autograde of the same submissions, in ``jobs`` released copies of the course.
+
+    nbgrader grades one notebook at a time, so each copy holds every ``jobs``-th student and the copies
+    run side by side: both graders then use the same number of cores.
+    """
+    students = sorted(os.listdir(folder))
+    roots = []
+    for j in range(jobs):
+        root = os.path.join(tmp, f"nbgrader-course-{j}")
+        shutil.copytree(os.path.join(course.ROOT, "solutions"), os.path.join(root, "solutions"))
+        shutil.copy(os.path.join(course.ROOT, "nbgrader_config.py"), root)
+        shutil.copy(os.path.join(course.ROOT, "pyproject.toml"), root)
+        os.makedirs(os.path.join(root, "tools"))
+        shutil.copy(os.path.join(course.ROOT, "tools", "student_header.ipynb"), os.path.join(root, "tools"))
+        release.release(root=root, manifest=False)
+        for student in students[j::jobs]:
+            for name in names:
+                os.makedirs(os.path.join(root, "submitted", student, name))
+                shutil.copy(os.path.join(folder, student, f"Copy of {name}.ipynb"),
+                            os.path.join(root, "submitted", student, name, f"{name}.ipynb"))
+        roots.append(root)
+
+    def autograde(root):
         for name in names:
-            os.makedirs(os.path.join(root, "submitted", student, name))
-            shutil.copy(os.path.join(folder, student, f"Copy of {name}.ipynb"),
-                        os.path.join(root, "submitted", student, name, f"{name}.ipynb"))
+            done = release.nbgrader("autograde", name, "--force", root=root)
+            if done.returncode != 0:
+                raise SystemExit(f"nbgrader autograde {name} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+
     start = time.perf_counter()
-    for name in names:
-        done = release.nbgrader("autograde", name, "--force", root=root)
-        if done.returncode != 0:
-            raise SystemExit(f"nbgrader autograde {name} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+        list(pool.map(autograde, roots))
     return time.perf_counter() - start
 
 
@@ -87,7 +101,7 @@ def main():
         cold, n1 = tools_grade(one, os.path.join(tmp, "g-cold"), cache, args.jobs)
         warm, _ = tools_grade(one, os.path.join(tmp, "g-warm"), cache, args.jobs)
         whole, n = tools_grade(everyone, os.path.join(tmp, "g-class"), cache, args.jobs)
-        theirs = None if args.no_nbgrader else nbgrader_autograde(everyone, names, tmp)
+        theirs = None if args.no_nbgrader else nbgrader_autograde(everyone, names, tmp, args.jobs)
     command = f"python -m tools.bench.bench_grade --students {args.students} --jobs {args.jobs}" + \
         (f" --notebooks {' '.join(names)}" if names != course.assignments() else "") + \
         (" --no-nbgrader" if args.no_nbgrader else "")
@@ -97,8 +111,8 @@ def main():
             f"| a class of {args.students}, `tools.grade --jobs {args.jobs}` (sandboxed) | {n} | {whole:.1f} | "
             f"{whole / n:.1f} |"]
     if theirs is not None:
-        rows.append(f"| the same class, nbgrader `autograde` (no sandbox, one process) | {n} | {theirs:.1f} | "
-                    f"{theirs / n:.1f} |")
+        rows.append(f"| the same class, nbgrader `autograde`, {args.jobs} courses side by side (no sandbox) | {n} | "
+                    f"{theirs:.1f} | {theirs / n:.1f} |")
     key = f"grading/class-of-{args.students}"
     text = "\n".join([
         f"<!-- {key}:begin -->", f"## Grading a class of {args.students}", "",
