@@ -108,27 +108,58 @@ def mnist(split="train", source="auto", root=None, limit=None, verbose=True):
     return images, labels
 
 
-def batches(*tensors, batch_size, generator=None, device=None):
+class Batches:
     """An endless iterator of random minibatches drawn from tensors that share their first dim.
 
     Each epoch is a fresh permutation; the last incomplete batch is dropped. The tensors are
-    moved to ``device`` once, so no per-sample work happens while training. Yields one tensor,
-    or a tuple when several were given.
+    moved to ``device`` once, so no per-sample work happens while training. ``next`` gives one
+    tensor, or a tuple when several were given. ``state_dict`` holds where the stream is (the
+    epoch's order, the position in it and the generator's state), so that ``train.fit`` can resume
+    a run with the very batches it would have drawn.
     """
-    if not tensors:
-        raise ValueError("batches needs at least one tensor")
-    n = guard.tensor(tensors[0], "tensors[0]", floating=False).shape[0]
-    for i, t in enumerate(tensors):
-        guard.tensor(t, f"tensors[{i}]", floating=False)
-        if t.shape[0] != n:
-            raise ValueError(f"all tensors must share their first dimension: {n} vs {t.shape[0]} (tensors[{i}])")
-    guard.positive_int(batch_size, "batch_size")
-    if batch_size > n:
-        raise ValueError(f"batch_size {batch_size} is larger than the data ({n} items)")
-    tensors = tuple(t.to(device) for t in tensors) if device is not None else tensors
-    while True:
-        order = torch.randperm(n, generator=generator).to(tensors[0].device)
-        for start in range(0, n - batch_size + 1, batch_size):
-            idx = order[start:start + batch_size]
-            batch = tuple(t[idx] for t in tensors)
-            yield batch if len(batch) > 1 else batch[0]
+
+    def __init__(self, *tensors, batch_size, generator=None, device=None):
+        if not tensors:
+            raise ValueError("batches needs at least one tensor")
+        n = guard.tensor(tensors[0], "tensors[0]", floating=False).shape[0]
+        for i, t in enumerate(tensors):
+            guard.tensor(t, f"tensors[{i}]", floating=False)
+            if t.shape[0] != n:
+                raise ValueError(f"all tensors must share their first dimension: {n} vs {t.shape[0]} (tensors[{i}])")
+        guard.positive_int(batch_size, "batch_size")
+        if batch_size > n:
+            raise ValueError(f"batch_size {batch_size} is larger than the data ({n} items)")
+        if generator is not None and not isinstance(generator, torch.Generator):
+            raise TypeError(f"generator must be a torch.Generator or None, got {guard.describe(generator)}")
+        self.tensors = tuple(t.to(device) for t in tensors) if device is not None else tensors
+        self.n, self.batch_size, self.generator = n, batch_size, generator
+        self.order, self.start = None, n  # the first batch draws the first epoch's order
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self.start + self.batch_size > self.n:
+            self.order = torch.randperm(self.n, generator=self.generator).to(self.tensors[0].device)
+            self.start = 0
+        idx = self.order[self.start:self.start + self.batch_size]
+        self.start += self.batch_size
+        batch = tuple(t[idx] for t in self.tensors)
+        return batch if len(batch) > 1 else batch[0]
+
+    def state_dict(self):
+        return {"order": self.order, "start": self.start,
+                "generator": self.generator.get_state() if self.generator is not None else None}
+
+    def load_state_dict(self, state):
+        if state["order"] is not None and len(state["order"]) != self.n:
+            raise ValueError(f"the saved stream ran over {len(state['order'])} items; this one has {self.n}")
+        self.order = state["order"] if state["order"] is None else state["order"].to(self.tensors[0].device)
+        self.start = state["start"]
+        if self.generator is not None and state["generator"] is not None:
+            self.generator.set_state(state["generator"])
+
+
+def batches(*tensors, batch_size, generator=None, device=None):
+    """``Batches(*tensors, ...)``: an endless, resumable iterator of random minibatches, for ``train.fit``."""
+    return Batches(*tensors, batch_size=batch_size, generator=generator, device=device)

@@ -2,26 +2,30 @@
 
 The notebook writes the interesting part, one training step, and ``fit`` runs it::
 
-    history = train.fit(lambda real: train_step(G, D, opt_G, opt_D, real), data, steps=5000,
-                        every=500, on_snapshot=live.update,
-                        checkpoint="checkpoints/01", state={"G": G, "D": D, "opt_G": opt_G, "opt_D": opt_D})
+    history = train.fit(lambda real: train_step(G, D, opt_G, opt_D, real), batches, steps=5000,
+                        every=500, on_snapshot=live.update, checkpoint=train.checkpoint_dir("02_dcgan"),
+                        state={"G": G, "D": D, "opt_G": opt_G, "opt_D": opt_D})
 
 ``fit`` gives progress through tqdm.auto, a loss history, a callback for periodic snapshots,
-and checkpoint/resume to a folder (on Colab, ``checkpoint_dir`` puts it on Google Drive so
-that a disconnect does not lose the run). Under nbgrader it trains nothing. With
+and checkpoints: a run that stops (a Colab runtime that disconnects) resumes where it stopped
+when the cell runs again, bit for bit as if it had never stopped (``checkpoint_dir`` says where,
+on Google Drive under Colab, and whether: in full mode only). Under nbgrader it trains nothing. With
 ``pass_step=True`` the step also gets its number, for what changes over the run (a phase, a
 penalty every few steps). ``linear_decay`` is the learning-rate schedule that ends a GAN's run.
 """
 import os
+import random
 import time
 from collections import defaultdict
 
+import numpy as np
 import torch
 from tqdm.auto import tqdm
 
 from . import guard, runtime
 
 CHECKPOINT_FILE = "checkpoint.pt"
+CHECKPOINT_VARIABLE = "GAN_COURSE_CHECKPOINTS"
 
 
 class History:
@@ -63,42 +67,111 @@ def _as_float(name, value):
 
 
 def checkpoint_dir(name):
-    """A folder for checkpoints: on Google Drive under Colab, else ./checkpoints/<name>."""
-    if not isinstance(name, str) or not name or os.sep in name:
-        raise ValueError(f"name must be a simple folder name such as '01_toy_gan', got {name!r}")
+    """The folder where a notebook's training run is saved, or None when runs are not saved.
+
+    Runs are saved in full mode, whose runs are long and happen on Colab, where a runtime can
+    disconnect; not in smoke and lite mode, whose runs take minutes and where a student who has
+    changed a step and runs the cell again wants a fresh run. ``GAN_COURSE_CHECKPOINTS=on|off``
+    overrides this. The folder is on Google Drive under Colab (it survives the runtime), else
+    ./checkpoints; below it, one folder per notebook and mode: <name>/<mode>.
+    """
+    if not isinstance(name, str) or not name or os.sep in name or name.startswith("."):
+        raise ValueError(f"name must be a simple folder name such as '02_dcgan', got {name!r}")
+    chosen = os.environ.get(CHECKPOINT_VARIABLE, "").strip().lower()
+    if chosen not in ("", "on", "off"):
+        raise ValueError(f"{CHECKPOINT_VARIABLE} must be 'on' or 'off'; got {os.environ[CHECKPOINT_VARIABLE]!r}")
+    if chosen == "off" or (not chosen and runtime.mode() != "full"):
+        return None
+    return os.path.join(_checkpoint_root(), name, runtime.mode())
+
+
+def _checkpoint_root():
     try:
         from google.colab import drive  # only importable on Colab
     except ImportError:
-        return os.path.join("checkpoints", name)
-    drive.mount("/content/drive")
-    return os.path.join("/content/drive/MyDrive/gan_course_checkpoints", name)
+        return "checkpoints"
+    try:
+        drive.mount("/content/drive")
+    except Exception as error:  # refused or failed authorisation: the run is still saved, on the runtime's disk
+        print(f"Google Drive is not mounted ({type(error).__name__}: {str(error)[:200]}); checkpoints are saved "
+              "in ./checkpoints, which a disconnect loses")
+        return "checkpoints"
+    return "/content/drive/MyDrive/gan_course_checkpoints"
 
 
-def _save(folder, state, history, step):
+def _rng_state():
+    return {"torch": torch.get_rng_state(), "python": random.getstate(), "numpy": np.random.get_state(),
+            "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None}
+
+
+def _set_rng_state(state):
+    torch.set_rng_state(state["torch"])
+    random.setstate(state["python"])
+    np.random.set_state(state["numpy"])
+    if state["cuda"] is not None and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])
+
+
+def _saved(obj):
+    """What a checkpoint keeps of one entry of ``state``."""
+    if isinstance(obj, (list, dict)):
+        return obj  # saved whole: a pool of images, a dict of snapshots
+    saved = {"state_dict": obj.state_dict()}
+    if isinstance(obj, torch.nn.Module):  # what state_dict leaves out and a step may change
+        saved["training"] = [m.training for m in obj.modules()]
+        saved["requires_grad"] = [p.requires_grad for p in obj.parameters()]
+    return saved
+
+
+def _restore(obj, saved, name, path):
+    if isinstance(obj, list):
+        obj[:] = saved  # in place: the step holds a reference to this very list
+        return
+    if isinstance(obj, dict):
+        obj.clear()
+        obj.update(saved)
+        return
+    try:
+        obj.load_state_dict(saved["state_dict"])
+    except (RuntimeError, ValueError, KeyError) as error:
+        raise ValueError(f"the checkpoint in {path} does not fit state[{name!r}]: it was saved from a different "
+                         f"network or setting ({' '.join(str(error).split())[:300]}). Delete the folder "
+                         f"{os.path.dirname(path)} to train from the start.") from None
+    if isinstance(obj, torch.nn.Module):
+        for module, training in zip(obj.modules(), saved["training"]):
+            module.training = training
+        for p, requires_grad in zip(obj.parameters(), saved["requires_grad"]):
+            p.requires_grad_(requires_grad)
+
+
+def _save(folder, state, data, history, step):
     os.makedirs(folder, exist_ok=True)
     payload = {
         "step": step,
         "history": history.state_dict(),
-        "state": {k: v.state_dict() for k, v in state.items()},
-        "rng": torch.get_rng_state(),
+        "state": {k: _saved(v) for k, v in state.items()},
+        "data": data.state_dict() if hasattr(data, "state_dict") else None,
+        "rng": _rng_state(),
     }
     tmp = os.path.join(folder, CHECKPOINT_FILE + ".tmp")
     torch.save(payload, tmp)
     os.replace(tmp, os.path.join(folder, CHECKPOINT_FILE))  # atomic: a crash never leaves half a file
 
 
-def _load(folder, state, history):
+def _load(folder, state, data, history):
     path = os.path.join(folder, CHECKPOINT_FILE)
     if not os.path.exists(path):
         return 0
-    payload = torch.load(path, weights_only=False)
-    missing = set(state) ^ set(payload["state"])
-    if missing:
-        raise ValueError(f"checkpoint {path} holds {sorted(payload['state'])}, but state has {sorted(state)}")
+    payload = torch.load(path, weights_only=False)  # our own file: it holds RNG states and Python lists
+    if set(state) != set(payload["state"]):
+        raise ValueError(f"the checkpoint in {path} holds {sorted(payload['state'])}, but state has "
+                         f"{sorted(state)}. Delete the folder {folder} to train from the start.")
     for k, v in state.items():
-        v.load_state_dict(payload["state"][k])
+        _restore(v, payload["state"][k], k, path)
+    if payload["data"] is not None and hasattr(data, "load_state_dict"):
+        data.load_state_dict(payload["data"])
     history.load_state_dict(payload["history"])
-    torch.set_rng_state(payload["rng"])
+    _set_rng_state(payload["rng"])
     return payload["step"]
 
 
@@ -112,8 +185,14 @@ def fit(step, data, steps, *, every=None, on_snapshot=None, checkpoint=None, sta
     data:        an iterator of batches (``data.batches``, ``toy.GaussianMixture.batches``).
     every:       call ``on_snapshot(step_number, history)`` and save a checkpoint every this many
                  steps, and once at the end.
-    checkpoint:  a folder; if it holds a checkpoint, training resumes from it.
-    state:       the objects to checkpoint, {name: module or optimiser or scheduler}.
+    checkpoint:  a folder (``checkpoint_dir``), or None for no checkpoints. If the folder holds a
+                 checkpoint, training resumes from it: the same run, bit for bit, as one that
+                 never stopped.
+    state:       everything the step changes, {name: object}: modules, optimisers, schedulers
+                 (their state_dict, and for modules their train/eval mode and requires_grad), and
+                 lists or dicts (an image pool, snapshots), saved whole and refilled in place.
+                 ``data`` is saved too when it has a state_dict (``data.batches``), and so are the
+                 random states of torch, CUDA, NumPy and Python.
     Returns the History. Under nbgrader nothing is trained and the History is empty.
     """
     guard.function(step, "step", "of a batch (and of the step number with pass_step=True)")
@@ -125,15 +204,18 @@ def fit(step, data, steps, *, every=None, on_snapshot=None, checkpoint=None, sta
         raise ValueError("checkpoint needs state: the modules and optimisers to save, as a dict")
     state = state or {}
     for name, obj in state.items():
-        if not (hasattr(obj, "state_dict") and hasattr(obj, "load_state_dict")):
-            raise TypeError(f"state[{name!r}] must have state_dict/load_state_dict, got {guard.describe(obj)}")
+        if not (isinstance(obj, (list, dict)) or (hasattr(obj, "state_dict") and hasattr(obj, "load_state_dict"))):
+            raise TypeError(f"state[{name!r}] must have state_dict/load_state_dict, or be a list or a dict; "
+                            f"got {guard.describe(obj)}")
     history = History()
     if runtime.grading():
         print(f"{desc}: skipped while grading")
         return history
-    start = _load(checkpoint, state, history) if checkpoint else 0
-    if start:
-        print(f"{desc}: resumed from step {start} in {checkpoint}")
+    start = _load(checkpoint, state, data, history) if checkpoint else 0
+    if start >= steps:
+        print(f"{desc}: already trained, {start} steps loaded from {checkpoint} (delete that folder to train again)")
+    elif start:
+        print(f"{desc}: resumed from step {start} of {steps}, saved in {checkpoint}")
     t0 = time.perf_counter() - history.seconds
     bar = tqdm(range(start, steps), desc=desc, initial=start, total=steps, disable=not progress)
     for i in bar:
@@ -149,7 +231,7 @@ def fit(step, data, steps, *, every=None, on_snapshot=None, checkpoint=None, sta
             if on_snapshot is not None:
                 on_snapshot(i + 1, history)
             if checkpoint:
-                _save(checkpoint, state, history, i + 1)
+                _save(checkpoint, state, data, history, i + 1)
     bar.close()
     history.seconds = time.perf_counter() - t0
     return history

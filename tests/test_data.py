@@ -144,6 +144,25 @@ def test_batches_reproducible():
     assert not torch.equal(a[0], c)
 
 
+@pytest.mark.parametrize("own_generator", [True, False])
+def test_batches_resume_from_their_state_dict(own_generator):
+    x = torch.arange(10)
+    make = lambda: data.batches(x, batch_size=3, generator=gen(2) if own_generator else None)  # noqa: E731
+    torch.manual_seed(0)
+    it = make()
+    head = [next(it) for _ in range(4)]  # into the second epoch
+    saved, rng = it.state_dict(), torch.get_rng_state()
+    tail = [next(it) for _ in range(5)]  # and on through the third
+    torch.manual_seed(123)
+    again = make()  # a fresh stream, as after a restart
+    again.load_state_dict(saved)
+    torch.set_rng_state(rng)
+    assert all(torch.equal(p, q) for p, q in zip(tail, [next(again) for _ in range(5)]))
+    assert not all(torch.equal(p, q) for p, q in zip(head, tail[:4]))
+    with pytest.raises(ValueError, match="the saved stream ran over 10 items; this one has 9"):
+        data.batches(torch.arange(9), batch_size=3).load_state_dict(saved)
+
+
 def test_batches_errors():
     x = torch.zeros(10, 2)
     with pytest.raises(ValueError, match="at least one tensor"):

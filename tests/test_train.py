@@ -1,10 +1,12 @@
 import itertools
 import os
+import random
 
+import numpy as np
 import pytest
 import torch
 
-from course_lib import train
+from course_lib import data, runtime, train
 from course_lib.train import History, fit
 
 
@@ -165,13 +167,75 @@ def test_checkpoint_resume_is_bitwise_identical(tmp_path, capsys):
     model, opt = make(12345)  # a fresh model: everything must come from the checkpoint
     resumed = fit(step_fn(model, opt), map(batch_at, itertools.count(n)), steps=2 * n,
                   checkpoint=folder, state={"model": model, "opt": opt}, progress=False)
-    assert f"resumed from step {n} in {folder}" in capsys.readouterr().out
+    assert f"resumed from step {n} of {2 * n}, saved in {folder}" in capsys.readouterr().out
     for p, q in zip(model.parameters(), expected):
         assert torch.equal(p.detach(), q)
     assert resumed.steps == straight.steps == list(range(1, 2 * n + 1))
     assert resumed.values == straight.values
     assert os.listdir(folder) == [train.CHECKPOINT_FILE]
     assert torch.load(os.path.join(folder, train.CHECKPOINT_FILE), weights_only=False)["step"] == 2 * n
+
+
+class Stop(Exception):
+    """A disconnect in the middle of a step."""
+
+
+def pooled_run(folder, steps, stop_at=None):
+    """A step with all the state a notebook's step has: a module that a step freezes and switches to
+    eval mode for a moment, a scheduler, a Python list (an image pool), NumPy and Python random draws
+    and a data.batches stream. Returns (model, pool, history); with stop_at, the run stops inside
+    step number stop_at, after the module was frozen, as Ctrl-C or a disconnect would stop it."""
+    runtime.seed_everything(0)
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4), torch.nn.Linear(4, 1))
+    opt = torch.optim.Adam(model.parameters(), lr=0.05)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, train.linear_decay(steps, steps // 2))
+    pool = []
+    stream = data.batches(torch.randn(20, 3), torch.randn(20, 1), batch_size=6)  # 3 batches an epoch
+
+    def step(batch, n):
+        x, y = batch
+        model[1].eval()
+        model.requires_grad_(False)
+        if n == stop_at:
+            raise Stop
+        model[1].train()
+        model.requires_grad_(True)
+        noise = torch.from_numpy(np.random.randn(*x.shape)).float() * random.random()
+        loss = (model(x + 0.1 * noise) - y).pow(2).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        pool.append(loss.detach())
+        del pool[:-3]
+        return {"loss": loss}
+
+    history = fit(step, stream, steps, every=2, checkpoint=folder, pass_step=True, progress=False,
+                  state={"model": model, "opt": opt, "sched": sched, "pool": pool})
+    return model, pool, history
+
+
+def test_a_run_that_stops_mid_step_resumes_bit_for_bit(tmp_path, capsys):
+    straight_model, straight_pool, straight = pooled_run(str(tmp_path / "straight"), 10)
+    folder = str(tmp_path / "stopped")
+    with pytest.raises(Stop):
+        pooled_run(folder, 10, stop_at=6)  # saved at step 4; step 5 done; step 6 stops halfway
+    model, pool, resumed = pooled_run(folder, 10)
+    assert "resumed from step 4 of 10" in capsys.readouterr().out
+    assert resumed.steps == straight.steps and resumed.values == straight.values
+    assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(), straight_model.state_dict().values()))
+    assert all(torch.equal(a, b) for a, b in zip(pool, straight_pool)) and len(pool) == 3
+    assert model.training and model[1].training and all(p.requires_grad for p in model.parameters())
+
+
+def test_a_finished_run_is_loaded_not_trained_again(tmp_path, capsys):
+    folder = str(tmp_path / "ck")
+    first_model, _, first = pooled_run(folder, 4)
+    model, _, again = pooled_run(folder, 4)
+    out = capsys.readouterr().out
+    assert f"already trained, 4 steps loaded from {folder} (delete that folder to train again)" in out
+    assert again.values == first.values
+    assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(), first_model.state_dict().values()))
 
 
 def test_checkpoint_state_mismatch(tmp_path):
@@ -182,6 +246,11 @@ def test_checkpoint_state_mismatch(tmp_path):
     with pytest.raises(ValueError, match="holds \\['model', 'opt'\\], but state has \\['model'\\]"):
         fit(step_fn(model, opt), map(batch_at, itertools.count()), steps=4, checkpoint=folder,
             state={"model": model}, progress=False)
+    wider = torch.nn.Linear(5, 1)
+    with pytest.raises(ValueError, match=r"does not fit state\['model'\]: it was saved from a different network"
+                                         r".*size mismatch.*Delete the folder"):
+        fit(step_fn(wider, opt), map(batch_at, itertools.count()), steps=4, checkpoint=folder,
+            state={"model": wider, "opt": opt}, progress=False)
 
 
 def test_history_state_dict_roundtrip():
@@ -194,8 +263,24 @@ def test_history_state_dict_roundtrip():
     assert g.steps == [1, 2] and g["a"] == [1.0, 2.0] and g["b"] == [3.0] and g.seconds == 1.5
 
 
-def test_checkpoint_dir(monkeypatch):
-    assert train.checkpoint_dir("01_toy_gan") == os.path.join("checkpoints", "01_toy_gan")
-    for bad in ["", "a/b", None]:
+@pytest.mark.parametrize("mode, variable, saved", [
+    ("full", None, True), ("lite", None, False), ("smoke", None, False),
+    ("lite", "on", True), ("full", "off", False), ("smoke", " ON ", True),
+])
+def test_checkpoint_dir_saves_full_mode_runs_unless_told(monkeypatch, mode, variable, saved):
+    monkeypatch.setenv("GAN_COURSE_MODE", mode)
+    if variable is None:
+        monkeypatch.delenv(train.CHECKPOINT_VARIABLE, raising=False)
+    else:
+        monkeypatch.setenv(train.CHECKPOINT_VARIABLE, variable)
+    want = os.path.join("checkpoints", "02_dcgan", mode) if saved else None
+    assert train.checkpoint_dir("02_dcgan") == want
+
+
+def test_checkpoint_dir_bad_input(monkeypatch):
+    for bad in ["", "a/b", None, ".."]:
         with pytest.raises(ValueError, match="name must be a simple folder name"):
             train.checkpoint_dir(bad)
+    monkeypatch.setenv(train.CHECKPOINT_VARIABLE, "yes")
+    with pytest.raises(ValueError, match="GAN_COURSE_CHECKPOINTS must be 'on' or 'off'; got 'yes'"):
+        train.checkpoint_dir("02_dcgan")
