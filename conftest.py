@@ -21,6 +21,7 @@ SLOW_FILES = {
     "test_grade.py",  # the grader on a bank of 25 submissions, each in its own sandbox
     "test_grading.py",  # the round trip of all nine notebooks, and nbgrader's autograde of one
     "test_install_cell.py",  # a fresh virtual environment, then the install cell's pip install in IPython
+    "test_resume.py",  # three kernels per notebook: straight through, killed halfway, resumed
 }
 SLOW_TESTS = {
     "test_widget_in_jupyterlab",  # test_browser.py: JupyterLab, Chromium and a kernel

@@ -284,3 +284,24 @@ def test_checkpoint_dir_bad_input(monkeypatch):
     monkeypatch.setenv(train.CHECKPOINT_VARIABLE, "yes")
     with pytest.raises(ValueError, match="GAN_COURSE_CHECKPOINTS must be 'on' or 'off'; got 'yes'"):
         train.checkpoint_dir("02_dcgan")
+
+
+@pytest.mark.parametrize("mounts", [True, False])
+def test_checkpoint_dir_on_colab_is_on_drive_when_it_mounts(monkeypatch, capsys, mounts):
+    import sys
+    import types
+
+    def mount(path):
+        if not mounts:
+            raise ValueError("mount failed")
+
+    colab = types.ModuleType("google.colab")
+    colab.drive = types.SimpleNamespace(mount=mount)
+    monkeypatch.setitem(sys.modules, "google", types.ModuleType("google"))
+    monkeypatch.setitem(sys.modules, "google.colab", colab)
+    monkeypatch.setenv("GAN_COURSE_MODE", "full")
+    monkeypatch.delenv(train.CHECKPOINT_VARIABLE, raising=False)
+    root = "/content/drive/MyDrive/gan_course_checkpoints" if mounts else "checkpoints"
+    assert train.checkpoint_dir("07_progan") == os.path.join(root, "07_progan", "full")
+    out = capsys.readouterr().out
+    assert ("Google Drive is not mounted (ValueError: mount failed)" in out) == (not mounts)
