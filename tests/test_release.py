@@ -196,6 +196,18 @@ def test_student_tree_replaces_an_earlier_tree_and_keeps_its_git(tree, tmp_path)
     assert (clone / "README.md").read_bytes() == (tree / "README.md").read_bytes()
 
 
+def test_student_tree_holds_only_the_notebooks_released_so_far(tree, tmp_path):
+    part = tmp_path / "part"
+    release_tool.student_tree(str(part), names=["02_dcgan", "01_toy_gan"])
+    assert sorted(p.name for p in (part / "notebooks").iterdir()) == ["01_toy_gan", "02_dcgan"]
+    readme = (part / "README.md").read_text()
+    assert "notebooks/01_toy_gan/01_toy_gan.ipynb" in readme and "02_dcgan.ipynb" in readme
+    assert "03_wgan" not in readme
+    assert (part / "course_lib" / "train.py").read_bytes() == (tree / "course_lib" / "train.py").read_bytes()
+    with pytest.raises(ValueError, match="the notebooks to release must be among 01_toy_gan, .*; got 10_diffusion"):
+        release_tool.student_tree(str(tmp_path / "bad"), names=["01_toy_gan", "10_diffusion"])
+
+
 def test_student_tree_refuses_a_folder_that_is_not_a_student_release(tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
     with pytest.raises(FileExistsError, match="expected an empty folder, a clone of the student repository"):

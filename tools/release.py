@@ -235,10 +235,10 @@ def _title(nb, name):
     return name
 
 
-def student_readme(notebooks, repository, root=ROOT):
+def student_readme(notebooks, repository, root=ROOT, names=None):
     """The student release's README.md: the notebooks, their Colab links, how to work and submit."""
     rows = []
-    for name in assignments(root):
+    for name in names or assignments(root):
         nb = nbformat.read(os.path.join(notebooks, name, name + ".ipynb"), as_version=4)
         rows.append(f"| {name[:2]} | [{_title(nb, name)}](notebooks/{name}/{name}.ipynb) "
                     f"| [Colab]({colab_link(name, repository)}) |")
@@ -334,17 +334,19 @@ def leaks(folder):
     return sorted(found)
 
 
-def student_tree(dest, root=ROOT, notebooks=None, repository=None):
+def student_tree(dest, root=ROOT, notebooks=None, repository=None, names=None):
     """Write the student release into folder ``dest``, ready to push as the student repository.
 
-    It holds notebooks/ (the released student notebooks, from ``notebooks``, default root's
-    notebooks/), course_lib/ as the package ships it, a pyproject.toml for the package alone, a
-    README.md for students, LICENSE if the course has one, and a .gitignore: no solutions, no
-    hidden tests, no tools, no gradebook. ``dest`` may be a clone of the student repository, or an
-    earlier tree: everything in it but .git is replaced. Returns the files written, relative to dest.
+    It holds notebooks/ (the released student notebooks of the assignments ``names``, by default
+    all of them, from ``notebooks``, default root's notebooks/), course_lib/ as the package ships
+    it, a pyproject.toml for the package alone, a README.md for students, LICENSE if the course
+    has one, and a .gitignore: no solutions, no hidden tests, no tools, no gradebook. ``dest`` may
+    be a clone of the student repository, or an earlier tree: everything in it but .git is
+    replaced. Returns the files written, relative to dest.
     """
     repository = repository or student_repository()
     notebooks = notebooks or os.path.join(root, "notebooks")
+    names = _released(names, root)
     if os.path.exists(dest):
         if not os.path.isdir(dest):
             raise NotADirectoryError(f"{dest} is a file: the student tree needs a folder")
@@ -368,7 +370,7 @@ def student_tree(dest, root=ROOT, notebooks=None, repository=None):
                 f.write(data)
         written.append(rel)
 
-    for name in assignments(root):
+    for name in names:
         folder = os.path.join(notebooks, name)
         if not os.path.isfile(os.path.join(folder, name + ".ipynb")):
             raise FileNotFoundError(f"{folder}/{name}.ipynb is missing: release the notebooks first")
@@ -380,7 +382,7 @@ def student_tree(dest, root=ROOT, notebooks=None, repository=None):
     for rel in _package_files(root):
         put(os.path.join("course_lib", rel), copy_from=os.path.join(root, "course_lib", rel))
     put("pyproject.toml", student_pyproject(repository, root))
-    put("README.md", student_readme(notebooks, repository, root))
+    put("README.md", student_readme(notebooks, repository, root, names))
     put(".gitignore", STUDENT_GITIGNORE)
     for name in ("LICENSE", "LICENSE.md", "LICENSE.txt"):
         if os.path.isfile(os.path.join(root, name)):
@@ -390,6 +392,18 @@ def student_tree(dest, root=ROOT, notebooks=None, repository=None):
         raise RuntimeError(f"the student tree {dest} holds solution or hidden-test markers in: {', '.join(leaked)}")
     print(f"student tree: {dest} ({len(written)} files)")
     return sorted(written)
+
+
+def _released(names, root):
+    """The assignments to release, in course order: ``names``, checked, or all of them."""
+    every = assignments(root)
+    if names is None:
+        return every
+    unknown = sorted(set(names) - set(every))
+    if unknown or not names:
+        raise ValueError(f"the notebooks to release must be among {', '.join(every)}; "
+                         f"got {', '.join(unknown) or 'none'}")
+    return [name for name in every if name in names]
 
 
 def bundle(path, root=ROOT, notebooks=None, repository=None):
@@ -420,10 +434,14 @@ def main(argv=None):
     parser.add_argument("--student-tree", metavar="DIR",
                         help="also write the student release here: a folder to push as the student repository")
     parser.add_argument("--bundle", metavar="ZIP", help="also write the student release as a zip here")
+    parser.add_argument("--released", nargs="+", metavar="NAME",
+                        help="the notebooks the student tree holds (default: all), e.g. the ones already due")
     args = parser.parse_args(argv)
+    if args.released and not args.student_tree:
+        parser.error("--released chooses the notebooks of --student-tree; give --student-tree DIR too")
     release(args.out, args.db)
     if args.student_tree:
-        student_tree(args.student_tree, notebooks=args.out)
+        student_tree(args.student_tree, notebooks=args.out, names=args.released)
     if args.bundle:
         bundle(args.bundle, notebooks=args.out)
 

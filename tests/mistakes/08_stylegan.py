@@ -36,6 +36,8 @@ MISTAKES = [
             "torch.randn(1, 1, x.shape[2], x.shape[3],", "test_NoiseInjection", "not (1, 1, H, W)"),
     Mistake("uniform noise", "NoiseInjection", "noise = torch.randn(", "noise = torch.rand(", "test_NoiseInjection",
             "standard normal noise: torch.randn"),
+    Mistake("noise drawn on the CPU whatever x's device", "NoiseInjection", "dtype=x.dtype, device=x.device)",
+            "dtype=x.dtype)", "test_NoiseInjection", "noise drawn on the CPU cannot be added to x"),
     # mix_styles
     Mistake("layer k taken from w1", "mix_styles", "(layer[None, :] < k)", "(layer[None, :] <= k)", "test_mix_styles",
             "layers l < k come from w1"),
