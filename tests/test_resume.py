@@ -114,7 +114,10 @@ def same(a, b, where):
     """Assert that two records are equal, tensors bit for bit; return how many tensors were compared."""
     assert type(a) is type(b), f"{where}: {type(a).__name__} against {type(b).__name__}"
     if isinstance(a, torch.Tensor):
-        assert a.dtype == b.dtype and a.shape == b.shape and torch.equal(a, b), f"{where}: the tensors differ"
+        assert a.dtype == b.dtype and a.shape == b.shape and a.device == b.device, f"{where}: the tensors differ"
+        if a.device.type == "meta":  # a check's stand-in for a GPU (08's NoiseInjection): shapes, no values
+            return 0
+        assert torch.equal(a, b), f"{where}: the tensors differ"
         return 1
     if isinstance(a, dict):
         assert a.keys() == b.keys(), f"{where}: keys {sorted(a)} against {sorted(b)}"
