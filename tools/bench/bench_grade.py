@@ -10,7 +10,9 @@ Each student hands in the chosen notebooks, complete, as an LMS download holds i
 2. the same again, with the reference records cached (every later student);
 3. the class with ``python -m tools.grade --jobs J``;
 4. the same class with nbgrader's ``autograde``, in ``--jobs`` copies of the course side by side.
-Every grade must be full marks. This is a measurement, not a test: run it on a quiet machine.
+Every grade must be full marks. Each part goes into RESULTS.md as soon as it is measured, so a
+run stopped partway keeps what it measured. This is a measurement, not a test: run it on a quiet
+machine, from a clone that nobody edits meanwhile (the grader's sandbox sees the live course_lib).
 """
 import argparse
 import concurrent.futures
@@ -59,7 +61,7 @@ def nbgrader_autograde(folder, names, tmp, jobs):
     """
     students = sorted(os.listdir(folder))
     roots = []
-    for j in range(jobs):
+    for j in range(min(jobs, len(students))):  # a copy without students would make nbgrader fail
         root = os.path.join(tmp, f"nbgrader-course-{j}")
         shutil.copytree(os.path.join(course.ROOT, "solutions"), os.path.join(root, "solutions"))
         shutil.copy(os.path.join(course.ROOT, "nbgrader_config.py"), root)
@@ -67,7 +69,7 @@ def nbgrader_autograde(folder, names, tmp, jobs):
         os.makedirs(os.path.join(root, "tools"))
         shutil.copy(os.path.join(course.ROOT, "tools", "student_header.ipynb"), os.path.join(root, "tools"))
         release.release(root=root, manifest=False)
-        for student in students[j::jobs]:
+        for student in students[j::min(jobs, len(students))]:
             for name in names:
                 os.makedirs(os.path.join(root, "submitted", student, name))
                 shutil.copy(os.path.join(folder, student, f"Copy of {name}.ipynb"),
@@ -94,36 +96,42 @@ def main():
     parser.add_argument("--no-nbgrader", action="store_true", help="skip the nbgrader autograde measurement")
     args = parser.parse_args()
     names = args.notebooks
+    command = f"python -m tools.bench.bench_grade --students {args.students} --jobs {args.jobs}" + \
+        (f" --notebooks {' '.join(names)}" if names != course.assignments() else "") + \
+        (" --no-nbgrader" if args.no_nbgrader else "")
+    key, rows = f"grading/class-of-{args.students}", []
+
+    def report(what, seconds, n, pending):
+        """Add a row and rewrite the section now, so that a run stopped later keeps what it measured."""
+        rows.append(f"| {what} | {n} | {seconds:.1f} | {seconds / n:.1f} |")
+        text = "\n".join([
+            f"<!-- {key}:begin -->", f"## Grading a class of {args.students}", "",
+            f"Measured {time.strftime('%Y-%m-%d')} with `{command}` on {machine()}.",
+            f"The class: {args.students} students, each handing in {len(names)} complete notebook"
+            f"{'s' if len(names) > 1 else ''} ({', '.join(names)}); every grade came out full marks.", "",
+            "| what | notebooks graded | wall time (s) | per notebook (s) |", "|---|---|---|---|", *rows, "",
+            *([f"Still to be measured when this was written: {pending}.", ""] if pending else []),
+            f"<!-- {key}:end -->"])
+        write(key, text)
+        print(text, flush=True)
+
     with tempfile.TemporaryDirectory() as tmp:
         one, everyone, cache = (os.path.join(tmp, d) for d in ("one", "class", "cache"))
         make_class(one, 1, course.assignments())
         make_class(everyone, args.students, names)
-        cold, n1 = tools_grade(one, os.path.join(tmp, "g-cold"), cache, args.jobs)
-        warm, _ = tools_grade(one, os.path.join(tmp, "g-warm"), cache, args.jobs)
-        whole, n = tools_grade(everyone, os.path.join(tmp, "g-class"), cache, args.jobs)
-        theirs = None if args.no_nbgrader else nbgrader_autograde(everyone, names, tmp, args.jobs)
-    command = f"python -m tools.bench.bench_grade --students {args.students} --jobs {args.jobs}" + \
-        (f" --notebooks {' '.join(names)}" if names != course.assignments() else "") + \
-        (" --no-nbgrader" if args.no_nbgrader else "")
-    rows = [f"| one complete submission, first of its class (the solution runs once per notebook) | {n1} | "
-            f"{cold:.1f} | {cold / n1:.1f} |",
-            f"| one complete submission, reference records cached | {n1} | {warm:.1f} | {warm / n1:.1f} |",
-            f"| a class of {args.students}, `tools.grade --jobs {args.jobs}` (sandboxed) | {n} | {whole:.1f} | "
-            f"{whole / n:.1f} |"]
-    if theirs is not None:
-        rows.append(f"| the same class, nbgrader `autograde`, {args.jobs} courses side by side (no sandbox) | {n} | "
-                    f"{theirs:.1f} | {theirs / n:.1f} |")
-    key = f"grading/class-of-{args.students}"
-    text = "\n".join([
-        f"<!-- {key}:begin -->", f"## Grading a class of {args.students}", "",
-        f"Measured {time.strftime('%Y-%m-%d')} with `{command}` on {machine()}.",
-        f"The class: {args.students} students, each handing in {len(names)} complete notebook"
-        f"{'s' if len(names) > 1 else ''} ({', '.join(names)}); every grade came out full marks.", "",
-        "| what | notebooks graded | wall time (s) | per notebook (s) |", "|---|---|---|---|", *rows,
-        "", f"<!-- {key}:end -->"])
-    write(key, text)
-    print(text)
-
+        theirs = "" if args.no_nbgrader else ", then nbgrader's `autograde` of it"
+        seconds, n1 = tools_grade(one, os.path.join(tmp, "g-cold"), cache, args.jobs)
+        report("one complete submission, first of its class (the solution runs once per notebook)", seconds, n1,
+               f"the same with the records cached, the class{theirs}")
+        seconds, _ = tools_grade(one, os.path.join(tmp, "g-warm"), cache, args.jobs)
+        report("one complete submission, reference records cached", seconds, n1, f"the class{theirs}")
+        seconds, n = tools_grade(everyone, os.path.join(tmp, "g-class"), cache, args.jobs)
+        report(f"a class of {args.students}, `tools.grade --jobs {args.jobs}` (sandboxed)", seconds, n,
+               "nbgrader's `autograde` of the same class" if theirs else "")
+        if theirs:
+            seconds = nbgrader_autograde(everyone, names, tmp, args.jobs)
+            report(f"the same class, nbgrader `autograde`, {args.jobs} courses side by side (no sandbox)", seconds, n,
+                   "")
 
 if __name__ == "__main__":
     main()
