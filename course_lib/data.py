@@ -160,6 +160,4 @@ class Batches:
             self.generator.set_state(state["generator"])
 
 
-def batches(*tensors, batch_size, generator=None, device=None):
-    """``Batches(*tensors, ...)``: an endless, resumable iterator of random minibatches, for ``train.fit``."""
-    return Batches(*tensors, batch_size=batch_size, generator=generator, device=device)
+batches = Batches  # the name the notebooks call: data.batches(images, batch_size=64, device=DEVICE)

@@ -8,8 +8,8 @@ The notebook writes the interesting part, one training step, and ``fit`` runs it
 
 ``fit`` gives progress through tqdm.auto, a loss history, a callback for periodic snapshots,
 and checkpoints: a run that stops (a Colab runtime that disconnects) resumes where it stopped
-when the cell runs again, bit for bit as if it had never stopped (``checkpoint_dir`` says where,
-on Google Drive under Colab, and whether: in full mode only). Under nbgrader it trains nothing. With
+when the cell runs again, on a CPU bit for bit as if it had never stopped (``checkpoint_dir``
+says where, on Google Drive under Colab, and whether: in full mode only). Under nbgrader it trains nothing. With
 ``pass_step=True`` the step also gets its number, for what changes over the run (a phase, a
 penalty every few steps). ``linear_decay`` is the learning-rate schedule that ends a GAN's run.
 """

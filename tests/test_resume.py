@@ -47,9 +47,7 @@ def _plain(obj):
         return {k: _plain(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
         return [_plain(v) for v in obj]
-    if isinstance(obj, torch.nn.Module):
-        return _plain(obj.state_dict())
-    if hasattr(obj, "state_dict") and not isinstance(obj, torch.Tensor):
+    if hasattr(obj, "state_dict") and not isinstance(obj, torch.Tensor):  # modules, optimisers, schedulers
         return _plain(obj.state_dict())
     return obj
 

@@ -60,8 +60,9 @@ def nbgrader_autograde(folder, names, tmp, jobs):
     run side by side: both graders then use the same number of cores.
     """
     students = sorted(os.listdir(folder))
+    copies = min(jobs, len(students))  # a copy without students would make nbgrader fail
     roots = []
-    for j in range(min(jobs, len(students))):  # a copy without students would make nbgrader fail
+    for j in range(copies):
         root = os.path.join(tmp, f"nbgrader-course-{j}")
         shutil.copytree(os.path.join(course.ROOT, "solutions"), os.path.join(root, "solutions"))
         shutil.copy(os.path.join(course.ROOT, "nbgrader_config.py"), root)
@@ -69,7 +70,7 @@ def nbgrader_autograde(folder, names, tmp, jobs):
         os.makedirs(os.path.join(root, "tools"))
         shutil.copy(os.path.join(course.ROOT, "tools", "student_header.ipynb"), os.path.join(root, "tools"))
         release.release(root=root, manifest=False)
-        for student in students[j::min(jobs, len(students))]:
+        for student in students[j::copies]:
             for name in names:
                 os.makedirs(os.path.join(root, "submitted", student, name))
                 shutil.copy(os.path.join(folder, student, f"Copy of {name}.ipynb"),
