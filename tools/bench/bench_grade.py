@@ -9,7 +9,10 @@ Each student hands in the chosen notebooks, complete, as an LMS download holds i
    notebook graded of each assignment also runs the solution once);
 2. the same again, with the reference records cached (every later student);
 3. the class with ``python -m tools.grade --jobs J``;
-4. the same class with nbgrader's ``autograde``, in ``--jobs`` copies of the course side by side.
+4. nbgrader's ``autograde`` of the same submissions, in ``--jobs`` copies of the course side by side:
+   the whole class, or its first ``--nbgrader-students`` students. nbgrader executes every cell of
+   every notebook, so on 2 cores a class of 50 takes it longer than one session on a shared machine
+   can wait; every submission is the same complete notebook, so a part of the class gives its rate.
 Every grade must be full marks. Each part goes into RESULTS.md as soon as it is measured, so a
 run stopped partway keeps what it measured. This is a measurement, not a test: run it on a quiet
 machine, from a clone that nobody edits meanwhile (the grader's sandbox sees the live course_lib).
@@ -53,13 +56,12 @@ def tools_grade(folder, out, cache, jobs):
     return seconds, len({(r["student"], r["notebook"]) for r in rows})
 
 
-def nbgrader_autograde(folder, names, tmp, jobs):
-    """Seconds for nbgrader's autograde of the same submissions, in ``jobs`` released copies of the course.
+def nbgrader_autograde(folder, names, tmp, jobs, students):
+    """Seconds for nbgrader's autograde of ``students``' submissions, in ``jobs`` released copies of the course.
 
     nbgrader grades one notebook at a time, so each copy holds every ``jobs``-th student and the copies
     run side by side: both graders then use the same number of cores.
     """
-    students = sorted(os.listdir(folder))
     copies = min(jobs, len(students))  # a copy without students would make nbgrader fail
     roots = []
     for j in range(copies):
@@ -95,14 +97,21 @@ def main():
     parser.add_argument("--notebooks", nargs="+", default=course.assignments())
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--no-nbgrader", action="store_true", help="skip the nbgrader autograde measurement")
+    parser.add_argument("--nbgrader-students", type=int, metavar="K",
+                        help="nbgrader grades only the first K students (default: all of them)")
     args = parser.parse_args()
+    if args.nbgrader_students is not None and not 1 <= args.nbgrader_students <= args.students:
+        parser.error(f"--nbgrader-students must be between 1 and --students ({args.students}); "
+                     f"got {args.nbgrader_students}")
+    theirs = args.students if args.nbgrader_students is None else args.nbgrader_students
     names = args.notebooks
     command = f"python -m tools.bench.bench_grade --students {args.students} --jobs {args.jobs}" + \
         (f" --notebooks {' '.join(names)}" if names != course.assignments() else "") + \
-        (" --no-nbgrader" if args.no_nbgrader else "")
+        (" --no-nbgrader" if args.no_nbgrader else "") + \
+        (f" --nbgrader-students {theirs}" if args.nbgrader_students is not None else "")
     key, rows = f"grading/class-of-{args.students}", []
 
-    def report(what, seconds, n, pending):
+    def report(what, seconds, n, pending, after=""):
         """Add a row and rewrite the section now, so that a run stopped later keeps what it measured."""
         rows.append(f"| {what} | {n} | {seconds:.1f} | {seconds / n:.1f} |")
         text = "\n".join([
@@ -111,6 +120,7 @@ def main():
             f"The class: {args.students} students, each handing in {len(names)} complete notebook"
             f"{'s' if len(names) > 1 else ''} ({', '.join(names)}); every grade came out full marks.", "",
             "| what | notebooks graded | wall time (s) | per notebook (s) |", "|---|---|---|---|", *rows, "",
+            *([after, ""] if after else []),
             *([f"Still to be measured when this was written: {pending}.", ""] if pending else []),
             f"<!-- {key}:end -->"])
         write(key, text)
@@ -120,19 +130,27 @@ def main():
         one, everyone, cache = (os.path.join(tmp, d) for d in ("one", "class", "cache"))
         make_class(one, 1, course.assignments())
         make_class(everyone, args.students, names)
-        theirs = "" if args.no_nbgrader else ", then nbgrader's `autograde` of it"
+        whom = "it" if theirs == args.students else f"its first {theirs} students"
+        later = "" if args.no_nbgrader else f"nbgrader's `autograde` of {whom}"
         seconds, n1 = tools_grade(one, os.path.join(tmp, "g-cold"), cache, args.jobs)
         report("one complete submission, first of its class (the solution runs once per notebook)", seconds, n1,
-               f"the same with the records cached, the class{theirs}")
+               ", then ".join(filter(None, ["the same with the records cached", "the class", later])))
         seconds, _ = tools_grade(one, os.path.join(tmp, "g-warm"), cache, args.jobs)
-        report("one complete submission, reference records cached", seconds, n1, f"the class{theirs}")
+        report("one complete submission, reference records cached", seconds, n1,
+               ", then ".join(filter(None, ["the class", later])))
         seconds, n = tools_grade(everyone, os.path.join(tmp, "g-class"), cache, args.jobs)
-        report(f"a class of {args.students}, `tools.grade --jobs {args.jobs}` (sandboxed)", seconds, n,
-               "nbgrader's `autograde` of the same class" if theirs else "")
-        if theirs:
-            seconds = nbgrader_autograde(everyone, names, tmp, args.jobs)
-            report(f"the same class, nbgrader `autograde`, {args.jobs} courses side by side (no sandbox)", seconds, n,
-                   "")
+        report(f"a class of {args.students}, `tools.grade --jobs {args.jobs}` (sandboxed)", seconds, n, later)
+        if later:
+            ours = seconds / n
+            students = sorted(os.listdir(everyone))[:theirs]
+            seconds = nbgrader_autograde(everyone, names, tmp, args.jobs, students)
+            n = theirs * len(names)
+            part = "the same class" if theirs == args.students else f"the first {theirs} students of the class"
+            report(f"{part}, nbgrader `autograde`, {args.jobs} courses side by side (no sandbox)", seconds, n, "",
+                   f"nbgrader took {seconds / n / ours:.1f} times as long a notebook as `tools.grade`." +
+                   ("" if theirs == args.students else
+                    f" At its measured rate, the class of {args.students} would take nbgrader about "
+                    f"{seconds / n * args.students * len(names) / 60:.0f} minutes: a rate times a count, not a measurement."))
 
 if __name__ == "__main__":
     main()
