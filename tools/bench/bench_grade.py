@@ -130,7 +130,8 @@ def main():
         one, everyone, cache = (os.path.join(tmp, d) for d in ("one", "class", "cache"))
         make_class(one, 1, course.assignments())
         make_class(everyone, args.students, names)
-        whom = "it" if theirs == args.students else f"its first {theirs} students" if theirs > 1 else "its first student"
+        first = f"first {theirs} students" if theirs > 1 else "first student"
+        whom = "it" if theirs == args.students else f"its {first}"
         later = "" if args.no_nbgrader else f"nbgrader's `autograde` of {whom}"
         seconds, n1 = tools_grade(one, os.path.join(tmp, "g-cold"), cache, args.jobs)
         report("one complete submission, first of its class (the solution runs once per notebook)", seconds, n1,
@@ -145,12 +146,13 @@ def main():
             students = sorted(os.listdir(everyone))[:theirs]
             seconds = nbgrader_autograde(everyone, names, tmp, args.jobs, students)
             n = theirs * len(names)
-            part = "the same class" if theirs == args.students else f"the first {theirs} students of the class" if theirs > 1 else "the first student of the class"
+            part = "the same class" if theirs == args.students else f"the {first} of the class"
             report(f"{part}, nbgrader `autograde`, {args.jobs} courses side by side (no sandbox)", seconds, n, "",
                    f"nbgrader took {seconds / n / ours:.1f} times as long a notebook as `tools.grade`." +
                    ("" if theirs == args.students else
                     f" At its measured rate, the class of {args.students} would take nbgrader about "
-                    f"{seconds / n * args.students * len(names) / 60:.0f} minutes: a rate times a count, not a measurement."))
+                    f"{seconds / n * args.students * len(names) / 60:.0f} minutes: a rate times a count, "
+                    "not a measurement."))
 
 if __name__ == "__main__":
     main()
