@@ -11,8 +11,8 @@ Each student hands in the chosen notebooks, complete, as an LMS download holds i
 3. the class with ``python -m tools.grade --jobs J``;
 4. nbgrader's ``autograde`` of the same submissions, in ``--jobs`` copies of the course side by side:
    the whole class, or its first ``--nbgrader-students`` students. nbgrader executes every cell of
-   every notebook, so on 2 cores a class of 50 takes it longer than one session on a shared machine
-   can wait; every submission is the same complete notebook, so a part of the class gives its rate.
+   every notebook, so on 2 cores a class of 50 takes it well over an hour (RESULTS.md); every
+   submission is the same complete notebook, so a part of the class gives its rate.
 Every grade must be full marks. Each part goes into RESULTS.md as soon as it is measured, so a
 run stopped partway keeps what it measured. This is a measurement, not a test: run it on a quiet
 machine, from a clone that nobody edits meanwhile (the grader's sandbox sees the live course_lib).
