@@ -32,12 +32,18 @@ RESULTS = os.path.join(course.ROOT, "RESULTS.md")
 
 
 def machine():
-    cpu = platform.processor() or platform.machine()
+    """The CPU by name and widest vector units (two CPUs of one name can differ twofold), the GPU, the versions."""
+    cpu, flags = platform.processor() or platform.machine(), set()
     try:
         with open("/proc/cpuinfo") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
+            first_cpu = f.read().split("\n\n")[0].splitlines()
+        info = {key.strip(): value.strip() for key, value in (line.split(":", 1) for line in first_cpu if ":" in line)}
+        cpu, flags = info.get("model name", cpu), set(info.get("flags", "").split())
+    except OSError:
         pass
+    units = [name for flag, name in (("amx_tile", "AMX"), ("avx512f", "AVX-512"), ("avx2", "AVX2")) if flag in flags]
+    if units:
+        cpu += f" ({', '.join(units)})"
     gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no GPU"
     return f"{cpu}, {os.cpu_count()} cores, {gpu}; Python {platform.python_version()}, torch {torch.__version__}"
 
