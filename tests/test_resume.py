@@ -27,7 +27,7 @@ import torch
 from tools import course
 
 # the notebooks that save their runs, and how many checkpointed training runs each makes in smoke mode
-RUNS = {"02_dcgan": 1, "03_wgan": 1, "04_conditional_gan": 1, "05_pix2pix": 2, "06_cyclegan": 1,
+RUNS = {"02_dcgan": 1, "03_wgan": 1, "04_conditional_gan": 2, "05_pix2pix": 2, "06_cyclegan": 1,
         "07_progan": 1, "08_stylegan": 1}
 # training that is not saved, and why: short even in full mode, or optional and off by default
 UNSAVED = {"01_toy_gan": "tiny networks on the CPU, a minute or two", "03_wgan": "the 2-D runs, a few minutes on a GPU",
