@@ -32,7 +32,7 @@ RESULTS = os.path.join(course.ROOT, "RESULTS.md")
 
 
 def machine():
-    """The CPU by name and widest vector units (two CPUs of one name can differ twofold), the GPU, the versions."""
+    """The CPU by name and vector units (two CPUs of one name can differ twofold), the GPU, the versions."""
     cpu, flags = platform.processor() or platform.machine(), set()
     try:
         with open("/proc/cpuinfo") as f:
