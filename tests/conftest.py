@@ -29,3 +29,11 @@ def course(tmp_path_factory):
     shutil.copy(os.path.join(ROOT, "tools", "student_header.ipynb"), root / "tools")
     release_tool.release(root=str(root))
     return root
+
+
+def selected(request, param="name"):
+    """The values of ``param`` of the selected tests that use the fixture asking: what a module fixture
+    must prepare, so that ``pytest -k 01_toy_gan`` runs one notebook's kernels, not all nine."""
+    return sorted({item.callspec.params[param] for item in request.session.items
+                   if request.fixturename in getattr(item, "fixturenames", ())
+                   and param in getattr(getattr(item, "callspec", None), "params", {})})

@@ -5,7 +5,49 @@ alternative edits one answer cell of the solution (``old`` -> ``new``, the edit 
 answer that differs from the solution in a way the exercise's docstring allows (another order of
 layers or random draws, another formula for the same function, another library call), and names the
 graded test that must still give it full marks and why it is correct (``why``).
+
+The helpers below are shared by tests/test_alternatives.py (the grader gives every alternative full
+marks) and tools/bench/hidden_seeds.py (the hidden tests pass them under many seeds).
 """
+import importlib
 from collections import namedtuple
 
 Alternative = namedtuple("Alternative", "name cell old new test why")
+
+
+def table(name):
+    """The alternatives of notebook ``name`` (NN_slug); [] while it has no table."""
+    try:
+        return importlib.import_module(f"alternatives.{name}").ALTERNATIVES
+    except ModuleNotFoundError as err:
+        if err.name != f"alternatives.{name}":  # the table exists but imports something that does not
+            raise
+        return []
+
+
+def edited(source, alternative):
+    """The answer cell's source with the alternative's edit made.
+
+    Raises ValueError when ``old`` is not in the cell, or when the edit leaves the cell as it was
+    (an "alternative" identical to the solution tests nothing).
+    """
+    if alternative.old not in source:
+        raise ValueError(f"alternative {alternative.name!r}: {alternative.old!r} is not in the answer cell "
+                         f"{alternative.cell!r}")
+    new = source.replace(alternative.old, alternative.new, 1)
+    if new == source:
+        raise ValueError(f"alternative {alternative.name!r} leaves the answer cell {alternative.cell!r} as it was")
+    return new
+
+
+def rounds(alternatives):
+    """The alternatives in rounds: [[Alternative, ...], ...], round k holding the k-th of each answer cell.
+
+    Two alternatives of one cell never share a round, so one submission per round puts every
+    alternative in place once; there are as many rounds as the busiest cell has alternatives.
+    """
+    by_cell = {}
+    for alternative in alternatives:
+        by_cell.setdefault(alternative.cell, []).append(alternative)
+    deepest = max((len(v) for v in by_cell.values()), default=0)
+    return [[v[k] for v in by_cell.values() if k < len(v)] for k in range(deepest)]
