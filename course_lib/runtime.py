@@ -10,6 +10,14 @@ The environment variable ``GAN_COURSE_MODE`` overrides the default. Under nbgrad
 (``NBGRADER_EXECUTION`` is set, during autograde and validate) no training runs: graded
 cells never depend on a trained model. ``GAN_COURSE_SEED`` sets the seed of ``seed_everything``.
 
+``GAN_COURSE_STEPS=N`` cuts every training run (``train.fit``) to at most N steps, in any mode,
+with everything else as the mode sets it: the networks, the data, the evaluation. It is how a
+machine without a GPU runs full mode top to bottom, at full size, in minutes
+(``GAN_COURSE_MODE=full GAN_COURSE_STEPS=16``, tests/test_full_mode.py): a check that every
+full-mode code path runs, which says nothing about the results. The N steps are spread over the
+run, keeping their step numbers (``train.spread_steps``), and such runs are saved apart from
+uncut ones (``train.checkpoint_dir``). The banner says when the switch is on.
+
 Nothing here runs at import time: the device is chosen when a function asks for it.
 """
 import itertools
@@ -24,6 +32,7 @@ from . import guard
 MODES = ("smoke", "lite", "full")
 MODE_VARIABLE = "GAN_COURSE_MODE"
 SEED_VARIABLE = "GAN_COURSE_SEED"
+STEPS_VARIABLE = "GAN_COURSE_STEPS"
 DEVICE_VARIABLE = "GAN_COURSE_DEVICE"
 
 
@@ -70,6 +79,17 @@ def default_seed():
     return int(value)
 
 
+def step_limit():
+    """The most steps a training run takes: ``GAN_COURSE_STEPS`` as an int >= 1, or None when unset."""
+    value = os.environ.get(STEPS_VARIABLE, "").strip()
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit()) or int(value) < 1:
+        raise ValueError(f"{STEPS_VARIABLE} must be a positive integer (the most steps per training run), "
+                         f"got {os.environ[STEPS_VARIABLE]!r}")
+    return int(value)
+
+
 def device_of(module, default="cpu"):
     """The device of a module's first parameter (or buffer), or ``default`` if it has neither."""
     guard.module(module, "module")
@@ -107,4 +127,6 @@ def banner(data):
     dev = device()
     name = torch.cuda.get_device_name(dev) if dev.type == "cuda" else dev.type
     extra = " | autograding: training is skipped" if grading() else ""
+    if step_limit() is not None and not grading():
+        extra += f" | {STEPS_VARIABLE}={step_limit()}: each training run cut to at most {step_limit()} steps"
     print(f"device: {name} | mode: {mode()} | data: {data}{extra}")

@@ -12,6 +12,8 @@ when the cell runs again, on a CPU bit for bit as if it had never stopped (``che
 says where, on Google Drive under Colab, and whether: in full mode only). Under nbgrader it trains nothing. With
 ``pass_step=True`` the step also gets its number, for what changes over the run (a phase, a
 penalty every few steps). ``linear_decay`` is the learning-rate schedule that ends a GAN's run.
+``GAN_COURSE_STEPS`` (``runtime.step_limit``) cuts every run to a few steps, spread over it
+(``spread_steps``), to check on a CPU that a mode's code runs at its full size.
 """
 import os
 import random
@@ -73,7 +75,8 @@ def checkpoint_dir(name):
     disconnect; not in smoke and lite mode, whose runs take minutes and where a student who has
     changed a step and runs the cell again wants a fresh run. ``GAN_COURSE_CHECKPOINTS=on|off``
     overrides this. The folder is on Google Drive under Colab (it survives the runtime), else
-    ./checkpoints; below it, one folder per notebook and mode: <name>/<mode>.
+    ./checkpoints; below it, one folder per notebook and mode: <name>/<mode>, and
+    <name>/<mode>-at-most-<N>-steps for runs cut by ``GAN_COURSE_STEPS=N``.
     """
     if not isinstance(name, str) or not name or os.sep in name or name.startswith("."):
         raise ValueError(f"name must be a simple folder name such as '02_dcgan', got {name!r}")
@@ -82,7 +85,10 @@ def checkpoint_dir(name):
         raise ValueError(f"{CHECKPOINT_VARIABLE} must be 'on' or 'off'; got {os.environ[CHECKPOINT_VARIABLE]!r}")
     if chosen == "off" or (not chosen and runtime.mode() != "full"):
         return None
-    return os.path.join(_checkpoint_root(), name, runtime.mode())
+    limit = runtime.step_limit()
+    # a cut run ends at the run's last step number: saved with the uncut runs, it would pass for a finished one
+    folder = runtime.mode() if limit is None else f"{runtime.mode()}-at-most-{limit}-steps"
+    return os.path.join(_checkpoint_root(), name, folder)
 
 
 def _checkpoint_root():
@@ -175,6 +181,24 @@ def _load(folder, state, data, history):
     return payload["step"]
 
 
+def spread_steps(steps, limit=None):
+    """The numbers of the steps a run of ``steps`` steps takes: 1, 2, ..., steps, or, when ``limit``
+    is smaller than ``steps``, only ``limit`` of them, spread evenly from the first to the last.
+
+    The kept steps keep their numbers, so that what a run does by step number is met from start to
+    end: ProGAN's stages and fade-ins, a penalty on every 4th step (step 1 and the last step are
+    always among them), and the snapshot and checkpoint at each ``every`` steps that the run passes.
+    E.g. ``spread_steps(100, 4) == [1, 34, 67, 100]``.
+    """
+    steps = guard.positive_int(steps, "steps")
+    if limit is None or limit >= steps:
+        return list(range(1, steps + 1))
+    limit = guard.positive_int(limit, "limit")
+    if limit == 1:
+        return [steps]  # the run still ends at its last step, so that a rerun finds it finished
+    return [1 + round(k * (steps - 1) / (limit - 1)) for k in range(limit)]
+
+
 def fit(step, data, steps, *, every=None, on_snapshot=None, checkpoint=None, state=None,
         desc="training", progress=True, pass_step=False):
     """Call ``step(next(data))`` ``steps`` times and record what it returns.
@@ -194,6 +218,7 @@ def fit(step, data, steps, *, every=None, on_snapshot=None, checkpoint=None, sta
                  ``data`` is saved too when it has a state_dict (``data.batches``), and so are the
                  random states of torch, CUDA, NumPy and Python.
     Returns the History. Under nbgrader nothing is trained and the History is empty.
+    With ``GAN_COURSE_STEPS=N`` set, only N of the steps run (``spread_steps``), each with its own number.
     """
     guard.function(step, "step", "of a batch (and of the step number with pass_step=True)")
     if not hasattr(data, "__next__"):
@@ -216,22 +241,27 @@ def fit(step, data, steps, *, every=None, on_snapshot=None, checkpoint=None, sta
         print(f"{desc}: already trained, {start} steps loaded from {checkpoint} (delete that folder to train again)")
     elif start:
         print(f"{desc}: resumed from step {start} of {steps}, saved in {checkpoint}")
+    numbers = spread_steps(steps, runtime.step_limit())
+    todo = [n for n in numbers if n > start]
     t0 = time.perf_counter() - history.seconds
-    bar = tqdm(range(start, steps), desc=desc, initial=start, total=steps, disable=not progress)
-    for i in bar:
-        values = step(next(data), i + 1) if pass_step else step(next(data))
+    bar = tqdm(todo, desc=desc, initial=len(numbers) - len(todo), total=len(numbers), disable=not progress)
+    last = start
+    for n in bar:
+        values = step(next(data), n) if pass_step else step(next(data))
         if not isinstance(values, dict):
             raise TypeError(f"step must return a dict of losses, got {guard.describe(values)}")
         values = {k: _as_float(k, v) for k, v in values.items()}
-        history.append(i + 1, values)
-        if (i + 1) % max(1, every // 10) == 0:
+        history.append(n, values)
+        # "passed a multiple of k since the last step taken": n % k == 0 when every step is taken
+        if n // max(1, every // 10) > last // max(1, every // 10):
             bar.set_postfix({k: f"{v:.3f}" for k, v in values.items()}, refresh=False)
-        if (i + 1) % every == 0 or i + 1 == steps:
+        if n // every > last // every or n == steps:
             history.seconds = time.perf_counter() - t0
             if on_snapshot is not None:
-                on_snapshot(i + 1, history)
+                on_snapshot(n, history)
             if checkpoint:
-                _save(checkpoint, state, data, history, i + 1)
+                _save(checkpoint, state, data, history, n)
+        last = n
     bar.close()
     history.seconds = time.perf_counter() - t0
     return history

@@ -135,3 +135,17 @@ def test_device():
     assert dev.type in ("cuda", "mps", "cpu")
     if not torch.cuda.is_available():
         assert dev.type != "cuda"
+
+
+def test_step_limit(monkeypatch):
+    monkeypatch.delenv("GAN_COURSE_STEPS", raising=False)
+    assert runtime.step_limit() is None
+    monkeypatch.setenv("GAN_COURSE_STEPS", " 16 ")
+    assert runtime.step_limit() == 16
+
+
+def test_banner_says_when_training_is_cut(capsys, monkeypatch):
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    monkeypatch.setenv("GAN_COURSE_STEPS", "16")
+    runtime.banner("x")
+    assert "GAN_COURSE_STEPS=16: each training run cut to at most 16 steps" in capsys.readouterr().out

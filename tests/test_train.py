@@ -305,3 +305,76 @@ def test_checkpoint_dir_on_colab_is_on_drive_when_it_mounts(monkeypatch, capsys,
     assert train.checkpoint_dir("07_progan") == os.path.join(root, "07_progan", "full")
     out = capsys.readouterr().out
     assert ("Google Drive is not mounted (ValueError: mount failed)" in out) == (not mounts)
+
+
+# --------------------------------------------------------------------------- GAN_COURSE_STEPS
+
+
+@pytest.mark.parametrize("steps, limit, want", [
+    (5, None, [1, 2, 3, 4, 5]), (5, 5, [1, 2, 3, 4, 5]), (5, 9, [1, 2, 3, 4, 5]),
+    (100, 4, [1, 34, 67, 100]), (10, 2, [1, 10]), (7, 1, [7]),
+])
+def test_spread_steps_keeps_the_first_and_the_last_step(steps, limit, want):
+    assert train.spread_steps(steps, limit) == want
+
+
+def test_spread_steps_bad_input():
+    with pytest.raises(ValueError, match="limit must be a positive int"):
+        train.spread_steps(10, 0)
+    with pytest.raises(ValueError, match="steps must be a positive int"):
+        train.spread_steps(0, 3)
+
+
+def test_a_cut_run_takes_its_steps_by_number_with_snapshots_and_saves(monkeypatch, tmp_path):
+    monkeypatch.setenv("GAN_COURSE_STEPS", "5")
+    seen, snaps = [], []
+    folder = str(tmp_path / "ck")
+    model = torch.nn.Linear(1, 1)
+    h = fit(lambda batch, n: seen.append((batch, n)) or {"l": float(n)}, itertools.count(), steps=100, every=30,
+            on_snapshot=lambda n, h: snaps.append((n, len(h))), checkpoint=folder, state={"m": model},
+            pass_step=True, progress=False)
+    assert seen == [(0, 1), (1, 26), (2, 51), (3, 75), (4, 100)]  # one batch each, numbered as in the whole run
+    assert h.steps == [1, 26, 51, 75, 100] and h["l"] == [1.0, 26.0, 51.0, 75.0, 100.0]
+    assert snaps == [(51, 3), (75, 4), (100, 5)]  # past 30, 60 and 90 (at 51, 75 and 100), and at the end
+    assert torch.load(os.path.join(folder, train.CHECKPOINT_FILE), weights_only=False)["step"] == 100
+
+
+def test_a_cut_run_resumes_from_its_save(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("GAN_COURSE_STEPS", "5")
+    folder = str(tmp_path / "ck")
+
+    def run(stop_at=None):
+        seen = []
+
+        def step(batch, n):
+            if n == stop_at:
+                raise Stop
+            seen.append(n)
+            return {"l": float(n)}
+        h = fit(step, itertools.count(), steps=100, every=30, checkpoint=folder, state={"m": torch.nn.Linear(1, 1)},
+                pass_step=True, progress=False)
+        return seen, h
+
+    with pytest.raises(Stop):
+        run(stop_at=75)  # saved at 51
+    seen, h = run()
+    assert "resumed from step 51 of 100" in capsys.readouterr().out
+    assert seen == [75, 100] and h.steps == [1, 26, 51, 75, 100]
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "ten", "2.5", "³"])
+def test_the_step_limit_must_be_a_positive_integer(monkeypatch, value):
+    monkeypatch.setenv("GAN_COURSE_STEPS", value)
+    with pytest.raises(ValueError, match=f"GAN_COURSE_STEPS must be a positive integer .*got '{value}'"):
+        runtime.step_limit()
+    with pytest.raises(ValueError, match="GAN_COURSE_STEPS must be a positive integer"):
+        fit(lambda b: {"l": 0.0}, itertools.count(), steps=3, progress=False)
+
+
+def test_cut_runs_are_saved_apart_from_whole_runs(monkeypatch):
+    monkeypatch.setenv("GAN_COURSE_MODE", "full")
+    monkeypatch.delenv(train.CHECKPOINT_VARIABLE, raising=False)
+    monkeypatch.delenv("GAN_COURSE_STEPS", raising=False)
+    assert train.checkpoint_dir("07_progan") == os.path.join("checkpoints", "07_progan", "full")
+    monkeypatch.setenv("GAN_COURSE_STEPS", "16")
+    assert train.checkpoint_dir("07_progan") == os.path.join("checkpoints", "07_progan", "full-at-most-16-steps")
