@@ -34,6 +34,7 @@ SLOW_TESTS = {
     "test_the_notebook_keeps_its_tensors_on_the_device", "test_a_notebook_that_leaves_its_noise_on_the_cpu_fails",
     # test_mistakes.py: one kernel per notebook runs the solution, then each mistake
     "test_each_mistake_fails_its_visible_check_with_its_hint_and_its_hidden_tests",
+    "test_the_visible_checks_name_every_mistake_of_the_bank",
     # test_alternatives.py: one tools.grade run over every round of correct alternatives
     "test_each_alternative_keeps_full_marks",
     "test_student_package_builds_with_its_data_and_the_student_url",  # test_release.py: pip wheel
