@@ -28,9 +28,10 @@ unit: $(VENV)/.ready
 lint: $(VENV)/.ready
 	$(BIN)/ruff check .
 
-# notebooks/ from solutions/, and the student bundle dist/gan-course-student.zip
+# notebooks/ from solutions/, and the student bundle dist/gan-course-student.zip; RELEASED="01_toy_gan 02_dcgan"
+# puts only the notebooks named into the bundle (the ones already due)
 release: $(VENV)/.ready
-	$(BIN)/python -m tools.release --bundle dist/gan-course-student.zip
+	$(BIN)/python -m tools.release --bundle dist/gan-course-student.zip $(if $(RELEASED),--released $(RELEASED))
 
 # make grade SUBMISSIONS=path/to/folder-or.zip  ->  grades/: grades.csv, feedback/, summary.md, gradebook.db
 grade: $(VENV)/.ready

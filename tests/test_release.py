@@ -247,3 +247,21 @@ def test_release_runs_as_a_module_and_says_so_when_run_as_a_script():
     done = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "release.py"), "--help"], cwd=ROOT,
                           capture_output=True, text=True, check=False)
     assert done.returncode != 0 and "python -m tools.release" in done.stderr
+
+
+def test_released_chooses_the_notebooks_of_the_bundle_as_of_the_student_tree(tree, tmp_path, monkeypatch):
+    # the notebooks/ already released stand in for release()'s nbgrader run (about a minute)
+    monkeypatch.setattr(release_tool, "release", lambda out=None, db=None: None)
+    part, zipped = tmp_path / "part", tmp_path / "part.zip"
+    release_tool.main(["--released", "01_toy_gan", "02_dcgan", "03_wgan", "--student-tree", str(part),
+                       "--bundle", str(zipped)])
+    with zipfile.ZipFile(zipped) as z:
+        names = sorted(n.removeprefix("gan-course/") for n in z.namelist())
+    assert names == sorted(p.relative_to(part).as_posix() for p in part.rglob("*") if p.is_file())
+    assert sorted({n.split("/")[1] for n in names if n.startswith("notebooks/")}) == ["01_toy_gan", "02_dcgan",
+                                                                                       "03_wgan"]
+    release_tool.main(["--released", "02_dcgan", "--bundle", str(tmp_path / "alone.zip")])  # without a tree
+    with zipfile.ZipFile(tmp_path / "alone.zip") as z:
+        assert {n.split("/")[2] for n in z.namelist() if n.startswith("gan-course/notebooks/")} == {"02_dcgan"}
+    with pytest.raises(SystemExit):
+        release_tool.main(["--released", "02_dcgan"])  # chooses nothing to write

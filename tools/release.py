@@ -4,6 +4,8 @@
     python -m tools.release --out DIR              # somewhere else (the tests compare the two)
     python -m tools.release --student-tree DIR     # also the student release, as a tree to push
     python -m tools.release --bundle student.zip   # also the student release as a zip
+    python -m tools.release --released 01_toy_gan 02_dcgan --student-tree DIR --bundle ZIP
+                                                   # the tree and the zip hold those notebooks only
 
 The course lives in two repositories. This one, the instructor's, stays private: solutions/ holds
 every answer and every hidden test. Students get the student release, a public repository that
@@ -406,14 +408,15 @@ def _released(names, root):
     return [name for name in every if name in names]
 
 
-def bundle(path, root=ROOT, notebooks=None, repository=None):
-    """A zip of the student release (as student_tree writes it), in a folder gan-course/.
+def bundle(path, root=ROOT, notebooks=None, repository=None, names=None):
+    """A zip of the student release (as student_tree writes it, with the notebooks ``names``), in a
+    folder gan-course/.
 
     Entries carry a fixed date, so that the same release gives the same zip."""
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         tree = os.path.join(tmp, "gan-course")
-        files = student_tree(tree, root, notebooks, repository)
+        files = student_tree(tree, root, notebooks, repository, names)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
             for rel in files:
@@ -435,15 +438,17 @@ def main(argv=None):
                         help="also write the student release here: a folder to push as the student repository")
     parser.add_argument("--bundle", metavar="ZIP", help="also write the student release as a zip here")
     parser.add_argument("--released", nargs="+", metavar="NAME",
-                        help="the notebooks the student tree holds (default: all), e.g. the ones already due")
+                        help="the notebooks the student tree and the bundle hold (default: all), "
+                             "e.g. the ones already due")
     args = parser.parse_args(argv)
-    if args.released and not args.student_tree:
-        parser.error("--released chooses the notebooks of --student-tree; give --student-tree DIR too")
+    if args.released and not (args.student_tree or args.bundle):
+        parser.error("--released chooses the notebooks of --student-tree and --bundle; "
+                     "give --student-tree DIR or --bundle ZIP too")
     release(args.out, args.db)
     if args.student_tree:
         student_tree(args.student_tree, notebooks=args.out, names=args.released)
     if args.bundle:
-        bundle(args.bundle, notebooks=args.out)
+        bundle(args.bundle, notebooks=args.out, names=args.released)
 
 
 if __name__ == "__main__":
