@@ -1,4 +1,4 @@
-"""The parts of the grader that run outside the sandbox: blinding hidden tests, and judging records."""
+"""The part of the grader that runs outside the sandbox: judging records (blinding is in test_blind.py)."""
 import base64
 import json
 
@@ -16,39 +16,6 @@ def encoded(x):
 
 
 CLOSE = {"kind": "close", "expected": encoded(2.0), "atol": 1e-5, "rtol": 1e-4, "what": "the loss", "hint": "add"}
-
-
-def test_blind_removes_expected_values_and_the_code_that_computed_them():
-    code = """
-gen = torch.Generator().manual_seed(11)
-r = torch.randn(5, 1, generator=gen)
-want = F.softplus(-r).mean()
-scale = 2.0
-also = want * scale
-checks.close(f(r), also, "random logits", atol=1e-5)
-checks.shape(f(r), (1, 7), "its shape")
-checks.that(g(r) == 3, "a count", 3, g(r))
-checks.close(f(r), expected=4.0, what="keyword")
-"""
-    out = verdict.blind(code)
-    assert "want" not in out and "scale" not in out and "softplus" not in out and "4.0" not in out
-    assert "(1, 7)" not in out
-    assert out.count("checks.HIDDEN") == 4
-    assert "gen = torch.Generator().manual_seed(11)" in out and "f(r)" in out and "g(r) == 3" in out
-
-
-def test_blind_removes_a_reference_written_as_a_function():
-    out = verdict.blind("def by_hand(x):\n    return 2 * x\n\n\nbefore = copy.deepcopy(G)\nstep(G)\n"
-                        "checks.close(G.weight, by_hand(before.weight), 'w')")
-    assert out == "step(G)\nchecks.close(G.weight, checks.HIDDEN, 'w')"
-
-
-def test_blind_keeps_assignments_whose_values_the_test_still_uses():
-    out = verdict.blind("out = train_step(G)\nchecks.close(out['loss'], 1.0, 'x')\nfor i in range(2):\n"
-                        "    want = i\n    checks.close(i, want, 'y')")
-    assert "out = train_step(G)" in out and "want" not in out
-    assert verdict.blind("if big:\n    want = 1.0\nchecks.close(f(), want, 'z')") == \
-        "if big:\n    pass\nchecks.close(f(), checks.HIDDEN, 'z')"
 
 
 def test_a_check_given_hidden_records_what_it_got_and_never_fails():

@@ -32,7 +32,7 @@ import torch
 import course_lib
 from course_lib import cells
 from tools import course
-from tools.grading import sandbox, verdict
+from tools.grading import blind, sandbox, verdict
 from tools.grading.report import write_outputs
 
 MAX_UNZIPPED = 2 << 30  # bytes: a larger zip of submissions is refused, not unpacked
@@ -55,7 +55,7 @@ def steps(template, found, reference):
     Each test part starts from a seed of its own, so that its random inputs do not depend on
     what the student's code drew before it.
     """
-    first, last = [], []
+    first, last, modules = [], [], blind.modules(template)
     for kind, gid, code in cells.assemble(template, found):
         if kind != "test":
             first.append({"role": kind, "gid": gid, "code": code})
@@ -65,7 +65,7 @@ def steps(template, found, reference):
         first.append({"role": "visible", "gid": gid, "code": visible, "save": at if hidden else None, "seed": at})
         if hidden:
             last.append({"role": "hidden", "gid": gid, "restore": at, "seed": 10_000 + at,
-                         "code": hidden if reference else verdict.blind(hidden)})
+                         "code": hidden if reference else blind.blind(hidden, modules)})
     return first + last
 
 

@@ -6,62 +6,10 @@ tolerances; the student's holds only what their code produced. An exercise score
 check of its visible and hidden parts ran and agrees with the reference, by the check's own
 rule. Faking a check inside the kernel changes the student's record, never the reference.
 """
-import ast
 import base64
 import binascii
 
 import numpy as np
-
-EXPECTED = {"close": 1, "shape": 1, "that": 2}  # position of the expected value in each check's arguments
-
-
-class _Blind(ast.NodeTransformer):
-    """Replace the expected value of every ``checks.close/shape/that`` call by ``checks.HIDDEN``."""
-
-    def visit_Call(self, node):
-        self.generic_visit(node)
-        f = node.func
-        if isinstance(f, ast.Attribute) and f.attr in EXPECTED and isinstance(f.value, ast.Name) \
-                and f.value.id == "checks":
-            hidden = ast.Attribute(value=ast.Name(id="checks", ctx=ast.Load()), attr="HIDDEN", ctx=ast.Load())
-            at = EXPECTED[f.attr]
-            if len(node.args) > at:
-                node.args[at] = hidden
-            node.keywords = [ast.keyword(arg=k.arg, value=hidden) if k.arg == "expected" else k
-                             for k in node.keywords]
-        return node
-
-
-def _loaded(tree):
-    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-
-
-def blind(code):
-    """Hidden-test code as it may enter the student's process: no expected values.
-
-    Each check's expected value becomes ``checks.HIDDEN``, and the assignments and functions that
-    only served to compute expected values (``want = ...``, ``def by_hand(...)``) are removed, so
-    that neither the values nor the reference formulas reach the student's code.
-    """
-    tree = ast.parse(code)
-    before = _loaded(tree)
-    tree = _Blind().visit(tree)
-    while True:
-        unused = before - _loaded(tree)
-        dead = [n for n in ast.walk(tree) if isinstance(n, (ast.Assign, ast.AnnAssign))
-                and all(isinstance(t, ast.Name) and t.id in unused
-                        for t in (n.targets if isinstance(n, ast.Assign) else [n.target]))
-                or isinstance(n, (ast.FunctionDef, ast.ClassDef)) and n.name in unused]
-        if not dead:
-            break
-        for parent in ast.walk(tree):
-            for field in ("body", "orelse", "finalbody"):
-                block = getattr(parent, field, None)
-                if isinstance(block, list) and any(s in dead for s in block):
-                    kept = [s for s in block if s not in dead]
-                    setattr(parent, field, kept or [ast.Pass()])
-    return ast.unparse(ast.fix_missing_locations(tree))
-
 
 # --------------------------------------------------------------------------- reading a record
 
