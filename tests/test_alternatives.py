@@ -17,7 +17,7 @@ import json
 import nbformat
 import pytest
 
-from alternatives import edited, rounds, table
+from alternatives import edited, graded_by, rounds, table
 from conftest import complete, grade_id, read, selected
 from course_lib import cells
 from sandboxed import course_copy, grade
@@ -26,29 +26,21 @@ from tools import course as layout
 NAMES = layout.assignments()
 
 
-def graded_by(name):
-    """{test grade_id: the answer cell it grades}: the last answer cell before it, as the grader reads it."""
-    by, answer = {}, None
-    for c in cells.template(read(layout.source(name))):
-        if c["kind"] == "answer":
-            answer = c["grade_id"]
-        elif c["kind"] == "test":
-            by[c["grade_id"]] = answer
-    return by
+def template(name):
+    return cells.template(read(layout.source(name)))
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_every_exercise_has_two_alternatives(name):
     listed = [a.test for a in table(name)]
-    few = {test: listed.count(test) for test in graded_by(name) if listed.count(test) < 2}
+    few = {test: listed.count(test) for test in graded_by(template(name)) if listed.count(test) < 2}
     assert not few, f"{name}: exercises with fewer than two correct alternatives (test: how many): {few}"
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_each_alternative_edits_the_cell_its_test_grades(name):
-    answers = {c["grade_id"]: c["source"] for c in cells.template(read(layout.source(name)))
-               if c["kind"] == "answer"}
-    by = graded_by(name)
+    answers = {c["grade_id"]: c["source"] for c in template(name) if c["kind"] == "answer"}
+    by = graded_by(template(name))
     names = [a.name for a in table(name)]
     assert len(names) == len(set(names)), f"{name}: two alternatives share a name"
     for a in table(name):

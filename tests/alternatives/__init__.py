@@ -25,6 +25,18 @@ def table(name):
         return []
 
 
+def graded_by(template):
+    """{test grade_id: the answer cell it grades} of a template (``course_lib.cells.template``): the
+    last answer cell before each test, as the grader reads it."""
+    by, answer = {}, None
+    for c in template:
+        if c["kind"] == "answer":
+            answer = c["grade_id"]
+        elif c["kind"] == "test":
+            by[c["grade_id"]] = answer
+    return by
+
+
 def edited(source, alternative):
     """The answer cell's source with the alternative's edit made.
 
