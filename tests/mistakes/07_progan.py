@@ -14,6 +14,14 @@ MISTAKES = [
             "test_pixel_norm", "not the sum"),
     Mistake("the last dimension", "pixel_norm", PIXEL, "a.pow(2).mean(dim=-1, keepdim=True)",
             "test_pixel_norm", "over the channels (dim=1"),
+    Mistake("standardised: the mean subtracted", "pixel_norm",
+            "return a / torch.sqrt(a.pow(2).mean(dim=1, keepdim=True) + eps)",
+            "return (a - a.mean(dim=1, keepdim=True)) / torch.sqrt(a.var(dim=1, keepdim=True, unbiased=False) + eps)",
+            "test_pixel_norm", "no mean subtracted"),
+    Mistake("pixel_norm: eps outside the square root", "pixel_norm", f"torch.sqrt({PIXEL} + eps)",
+            f"(torch.sqrt({PIXEL}) + eps)", "test_pixel_norm", "add eps inside the square root, a / sqrt"),
+    Mistake("eps fixed at 1e-8, the argument ignored", "pixel_norm", f"{PIXEL} + eps", f"{PIXEL} + 1e-8",
+            "test_pixel_norm", "pass eps on"),
     # EqualizedConv2d
     Mistake("the constant applied at initialisation too", "EqualizedConv2d", WEIGHT,
             "self.weight = nn.Parameter(torch.randn(out_channels, in_channels, kernel_size, kernel_size)\n"
@@ -27,6 +35,12 @@ MISTAKES = [
             "return F.conv2d(x, self.weight * self.scale, self.bias, padding=self.padding)",
             "return F.conv2d(x, self.weight, self.bias, padding=self.padding) * self.scale",
             "test_EqualizedConv2d", "add the bias unscaled"),
+    Mistake("the constant as a trainable parameter", "EqualizedConv2d",
+            "self.scale = math.sqrt(2 / (in_channels * kernel_size * kernel_size))",
+            "self.scale = nn.Parameter(torch.tensor(math.sqrt(2 / (in_channels * kernel_size * kernel_size))))",
+            "test_EqualizedConv2d", "a plain number, never trained"),
+    Mistake("uniform weights", "EqualizedConv2d", WEIGHT, WEIGHT.replace("torch.randn", "torch.rand"),
+            "test_EqualizedConv2d", "store w ~ N(0, 1)"),
     # minibatch_stddev
     Mistake("the unbiased variance", "minibatch_stddev", "groups.var(dim=1, unbiased=False)", "groups.var(dim=1)",
             "test_minibatch_stddev", "unbiased=False"),
@@ -36,6 +50,11 @@ MISTAKES = [
     Mistake("strided groups", "minibatch_stddev", "groups = x.view(B // G, G, C, H, W)",
             "groups = x.view(G, B // G, C, H, W).transpose(0, 1)", "test_minibatch_stddev",
             "groups are consecutive samples"),
+    Mistake("the group size not capped at the batch size", "minibatch_stddev", "G = min(group_size, B)\n    groups",
+            "G = group_size\n    groups", "test_minibatch_stddev", "G = min(group_size, B)"),
+    Mistake("minibatch_stddev: eps outside the square root", "minibatch_stddev", STD,
+            "(torch.sqrt(groups.var(dim=1, unbiased=False)) + 1e-8).mean(dim=(1, 2, 3))",
+            "test_minibatch_stddev", "add 1e-8 to the variance inside the square root"),
     # fade_in
     Mistake("the interpolation written as old + alpha (new - old)", "fade_in", FADE,
             "return old + alpha * (new - old)", "test_fade_in", "rounds at alpha = 1"),
@@ -53,4 +72,6 @@ MISTAKES = [
             "old = D.from_rgb[stage - 1](F.max_pool2d(x, 2))", "test_discriminator_forward", "average, not max"),
     Mistake("alpha on the old path of D", "discriminator_forward", "h = fade_in(alpha, old, new)",
             "h = fade_in(alpha, new, old)", "test_discriminator_forward", "is alpha on the new path?"),
+    Mistake("the older blocks in ascending order", "discriminator_forward", "for i in range(stage - 2, -1, -1):",
+            "for i in range(stage - 1):", "test_discriminator_forward", "DOWN to blocks[0]"),
 ]

@@ -1,6 +1,7 @@
 from mistakes import Mistake
 
 MU = "mu = x.mean((2, 3), keepdim=True)"
+RET = "return y_s[:, :, None, None] * (x - mu) / sigma + y_b[:, :, None, None]"
 SIGMA = "sigma = (x.var((2, 3), keepdim=True, unbiased=False) + eps).sqrt()"
 
 MISTAKES = [
@@ -14,7 +15,20 @@ MISTAKES = [
             "sigma = x.var((2, 3), keepdim=True, unbiased=False) + eps", "test_adain", "divide by sqrt(var + eps)"),
     Mistake("scale and bias swapped", "adain", "y_s[:, :, None, None] * (x - mu) / sigma + y_b[:, :, None, None]",
             "y_b[:, :, None, None] * (x - mu) / sigma + y_s[:, :, None, None]", "test_adain", "then add y_b"),
+    Mistake("the statistics over the last axis only", "adain", RET,
+            "mu, sigma = x.mean(-1, keepdim=True), (x.var(-1, keepdim=True, unbiased=False) + eps).sqrt()\n    " + RET,
+            "test_adain", "over both spatial dims at once"),
+    Mistake("adain: eps outside the square root", "adain", SIGMA,
+            "sigma = x.var((2, 3), keepdim=True, unbiased=False).sqrt() + eps", "test_adain",
+            "add eps to the variance inside the square root, sqrt(var + eps)"),
+    Mistake("adain: eps fixed at 1e-5, the argument ignored", "adain", SIGMA,
+            "sigma = (x.var((2, 3), keepdim=True, unbiased=False) + 1e-5).sqrt()", "test_adain", "pass eps on"),
+    Mistake("1 + y_s as the scale, as in the official code", "adain", "y_s[:, :, None, None] * (x - mu)",
+            "(1 + y_s[:, :, None, None]) * (x - mu)", "test_adain", "not 1 + y_s"),
     # MappingNetwork
+    Mistake("Linear layers without bias", "MappingNetwork", "nn.Linear(z_dim if i == 0 else w_dim, w_dim)",
+            "nn.Linear(z_dim if i == 0 else w_dim, w_dim, bias=False)", "test_MappingNetwork",
+            "keep each Linear's bias"),
     Mistake("every Linear takes z_dim inputs", "MappingNetwork", "nn.Linear(z_dim if i == 0 else w_dim, w_dim)",
             "nn.Linear(z_dim, w_dim)", "test_MappingNetwork", "z_dim -> w_dim, then w_dim -> w_dim"),
     Mistake("ReLU instead of LeakyReLU", "MappingNetwork", "w_dim), nn.LeakyReLU(0.2)]", "w_dim), nn.ReLU()]",
@@ -29,6 +43,8 @@ MISTAKES = [
     # NoiseInjection
     Mistake("the scales start random", "NoiseInjection", "nn.Parameter(torch.zeros(channels))",
             "nn.Parameter(torch.randn(channels))", "test_NoiseInjection", "start at 0"),
+    Mistake("the scales shaped (1, C, 1, 1)", "NoiseInjection", "nn.Parameter(torch.zeros(channels))",
+            "nn.Parameter(torch.zeros(1, channels, 1, 1))", "test_NoiseInjection", "one learned scale per channel"),
     Mistake("one noise map per channel", "NoiseInjection", "torch.randn(x.shape[0], 1, x.shape[2], x.shape[3],",
             "torch.randn(x.shape[0], x.shape[1], x.shape[2], x.shape[3],", "test_NoiseInjection",
             "draw ONE noise channel per sample"),

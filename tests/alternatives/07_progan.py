@@ -1,0 +1,65 @@
+from alternatives import Alternative
+
+PIXEL = "return a / torch.sqrt(a.pow(2).mean(dim=1, keepdim=True) + eps)"
+PARAMS = ("self.weight = nn.Parameter(torch.randn(out_channels, in_channels, kernel_size, kernel_size))\n"
+          "        self.bias = nn.Parameter(torch.zeros(out_channels))")
+STD = "torch.sqrt(groups.var(dim=1, unbiased=False) + 1e-8)"
+FEATURE = "feature = s.repeat_interleave(G).view(B, 1, 1, 1).expand(B, 1, H, W)"
+FADE = "return (1 - alpha) * old + alpha * new"
+D_PATHS = ("    old = D.from_rgb[stage - 1](downsample(x))" + " " * 21 + "# the image pooled, read by the old layer\n"
+           "    new = downsample(D.blocks[stage - 1](D.from_rgb[stage](x)))    # the new block, then pooling\n")
+
+ALTERNATIVES = [
+    # pixel_norm
+    Alternative("rsqrt", "pixel_norm", PIXEL, "return a * torch.rsqrt(a.pow(2).mean(dim=1, keepdim=True) + eps)",
+                "test_pixel_norm", "multiplying by 1 / sqrt(.) is dividing by sqrt(.)"),
+    Alternative("sum of squares over C", "pixel_norm", PIXEL,
+                "return a / ((a * a).sum(dim=1, keepdim=True) / a.shape[1] + eps).sqrt()",
+                "test_pixel_norm", "the sum over the C channels divided by C is their mean"),
+    # EqualizedConv2d: other random draws than the solution's, the same distribution
+    Alternative("weights of an nn.Conv2d, redrawn with nn.init", "EqualizedConv2d", PARAMS,
+                "conv = nn.Conv2d(in_channels, out_channels, kernel_size)  # its own initialisation draws first\n"
+                "        self.weight = nn.init.normal_(conv.weight)  # then N(0, 1), as the docstring asks\n"
+                "        self.bias = nn.init.zeros_(conv.bias)",
+                "test_EqualizedConv2d", "weight is an nn.Parameter drawn from N(0, 1) and bias one set to 0; "
+                "that the random stream was used first by nn.Conv2d's initialisation changes nothing"),
+    Alternative("bias first, weight drawn like a throw-away nn.Conv2d's", "EqualizedConv2d", PARAMS,
+                "self.bias = nn.Parameter(torch.zeros(out_channels))\n"
+                "        shape_of = nn.Conv2d(in_channels, out_channels, kernel_size).weight\n"
+                "        self.weight = nn.Parameter(torch.randn_like(shape_of))",
+                "test_EqualizedConv2d", "the same parameters, created in another order, with other draws"),
+    Alternative("scale applied after the convolution, bias added by hand", "EqualizedConv2d",
+                "return F.conv2d(x, self.weight * self.scale, self.bias, padding=self.padding)",
+                "return F.conv2d(x, self.weight, padding=self.padding) * self.scale + self.bias.view(1, -1, 1, 1)",
+                "test_EqualizedConv2d", "a convolution is linear in its weight: conv(x, c w) = c conv(x, w)"),
+    # minibatch_stddev
+    Alternative("the population variance written out", "minibatch_stddev", STD,
+                "torch.sqrt(((groups - groups.mean(dim=1, keepdim=True)) ** 2).mean(dim=1) + 1e-8)",
+                "test_minibatch_stddev", "var(unbiased=False) is the mean squared deviation"),
+    Alternative("the feature map built group by group", "minibatch_stddev", FEATURE,
+                "feature = torch.cat([s_g.expand(G, 1, H, W) for s_g in s])",
+                "test_minibatch_stddev", "each group's G samples get the group's value, in the order of the batch"),
+    # fade_in
+    Alternative("torch.lerp", "fade_in", FADE, "return torch.lerp(old, new, alpha)", "test_fade_in",
+                "torch.lerp computes old + alpha (new - old) from the end nearer to alpha, exact at both ends"),
+    Alternative("the terms in the other order", "fade_in", FADE, "return alpha * new + (1 - alpha) * old",
+                "test_fade_in", "addition commutes, and each term is exact (0 or the path itself) at both ends"),
+    # generator_forward
+    Alternative("toRGB after upsampling on the old path", "generator_forward",
+                "old = upsample(G.to_rgb[stage - 1](h))", "old = G.to_rgb[stage - 1](upsample(h))",
+                "test_generator_forward", "toRGB is a 1x1 convolution and nearest upsampling copies pixels, so the "
+                "two commute (the paper draws it this way)"),
+    Alternative("the blocks indexed", "generator_forward",
+                "for block in G.blocks[:stage - 1]:\n        h = block(upsample(h))",
+                "for i in range(stage - 1):\n        h = G.blocks[i](upsample(h))",
+                "test_generator_forward", "the same blocks 0 .. stage - 2, by index"),
+    # discriminator_forward
+    Alternative("new path first, pooling with F.avg_pool2d", "discriminator_forward", D_PATHS,
+                "    new = F.avg_pool2d(D.blocks[stage - 1](D.from_rgb[stage](x)), 2)\n"
+                "    old = D.from_rgb[stage - 1](F.avg_pool2d(x, 2))\n",
+                "test_discriminator_forward", "downsample is F.avg_pool2d(x, 2); the two paths are independent"),
+    Alternative("the older blocks reversed", "discriminator_forward",
+                "for i in range(stage - 2, -1, -1):\n        h = downsample(D.blocks[i](h))",
+                "for block in reversed(D.blocks[:stage - 1]):\n        h = downsample(block(h))",
+                "test_discriminator_forward", "blocks stage - 2 down to 0, by iteration"),
+]

@@ -1,0 +1,63 @@
+from alternatives import Alternative
+
+ADAIN = ("    mu = x.mean((2, 3), keepdim=True)                                            # (B, C, 1, 1)\n"
+         "    sigma = (x.var((2, 3), keepdim=True, unbiased=False) + eps).sqrt()           # (B, C, 1, 1)\n"
+         "    return y_s[:, :, None, None] * (x - mu) / sigma + y_b[:, :, None, None]\n")
+LAYERS = ("        layers = []\n"
+          "        for i in range(n_layers):\n"
+          "            layers += [nn.Linear(z_dim if i == 0 else w_dim, w_dim), nn.LeakyReLU(0.2)]\n")
+NORMALISE = "z = z / (z.pow(2).mean(1, keepdim=True) + 1e-8).sqrt()"
+NOISE = "noise = torch.randn(x.shape[0], 1, x.shape[2], x.shape[3], dtype=x.dtype, device=x.device)"
+MIX = ("    from_w1 = (layer[None, :] < k)[:, :, None]                          # (B or 1, L, 1)\n"
+       "    return torch.where(from_w1, w1[:, None, :], w2[:, None, :])         # (B, L, w_dim)\n")
+TRUNCATE = "return w_avg + psi * (w - w_avg)"
+
+ALTERNATIVES = [
+    # adain
+    Alternative("F.instance_norm", "adain", ADAIN,
+                "    return F.instance_norm(x, eps=eps) * y_s[:, :, None, None] + y_b[:, :, None, None]\n",
+                "test_adain", "the docstring's own comparison: instance normalisation with the same eps"),
+    Alternative("torch.var_mean and rsqrt", "adain", ADAIN,
+                "    var, mu = torch.var_mean(x, dim=(2, 3), keepdim=True, correction=0)  # (B, C, 1, 1) each\n"
+                "    return y_s[:, :, None, None] * (x - mu) * torch.rsqrt(var + eps) + y_b[:, :, None, None]\n",
+                "test_adain", "correction=0 is the population variance; times 1 / sqrt is divided by sqrt"),
+    Alternative("nn.InstanceNorm2d", "adain", ADAIN,
+                "    normalised = nn.InstanceNorm2d(x.shape[1], eps=eps)(x)  # no affine parameters, no running stats\n"
+                "    return normalised * y_s[:, :, None, None] + y_b[:, :, None, None]\n",
+                "test_adain", "the docstring names it: the same statistics per sample and channel"),
+    # MappingNetwork
+    Alternative("the later layers created first", "MappingNetwork", LAYERS,
+                "        rest = [nn.Linear(w_dim, w_dim) for _ in range(n_layers - 1)]  # drawn before the first\n"
+                "        first = nn.Linear(z_dim, w_dim)\n"
+                "        layers = []\n"
+                "        for linear in [first, *rest]:\n"
+                "            layers += [linear, nn.LeakyReLU(0.2)]\n",
+                "test_MappingNetwork", "the same layers in the same order in self.net; only their random "
+                "initial weights are drawn in another order"),
+    Alternative("F.normalize times sqrt(d)", "MappingNetwork", NORMALISE,
+                "z = F.normalize(z, dim=1) * z.shape[1] ** 0.5",
+                "test_MappingNetwork", "z / ||z|| * sqrt(d) = z / rms(z); the eps differs by 1e-8 in the root"),
+    # NoiseInjection
+    Alternative("noise drawn per sample", "NoiseInjection", NOISE,
+                "noise = torch.stack([torch.randn(1, x.shape[2], x.shape[3], dtype=x.dtype, device=x.device)\n"
+                "                                  for _ in range(x.shape[0])])",
+                "test_NoiseInjection", "the same N(0, 1) noise of shape (B, 1, H, W), drawn one sample at a time"),
+    Alternative("randn_like on one channel of x", "NoiseInjection", NOISE, "noise = torch.randn_like(x[:, :1])",
+                "test_NoiseInjection", "a (B, 1, H, W) draw with x's dtype and device"),
+    Alternative("new_empty then normal_", "NoiseInjection", NOISE,
+                "noise = x.new_empty(x.shape[0], 1, x.shape[2], x.shape[3]).normal_()",
+                "test_NoiseInjection", "new_empty takes x's dtype and device; normal_ fills it with N(0, 1)"),
+    # mix_styles
+    Alternative("a float mask instead of torch.where", "mix_styles", MIX,
+                "    mask = (layer[None, :] < k)[:, :, None].to(w1.dtype)               # (B or 1, L, 1)\n"
+                "    return mask * w1[:, None, :] + (1 - mask) * w2[:, None, :]\n",
+                "test_mix_styles", "a 0/1 mask picks w1 or w2 exactly, and the gradient reaches each as often"),
+    Alternative("one layer at a time", "mix_styles", MIX,
+                "    return torch.stack([torch.where((l < k), w1, w2) for l in layer.tolist()], dim=1)\n",
+                "test_mix_styles", "layer l of sample b takes w1[b] where l < k_b; stacked along dim 1"),
+    # truncate
+    Alternative("torch.lerp", "truncate", TRUNCATE, "return torch.lerp(w_avg.expand_as(w), w, psi)", "test_truncate",
+                "lerp(start, end, psi) = start + psi (end - start), with psi a number or a tensor"),
+    Alternative("weights on w and w_avg", "truncate", TRUNCATE, "return psi * w + (1 - psi) * w_avg", "test_truncate",
+                "w_avg + psi (w - w_avg) expanded"),
+]
