@@ -1,18 +1,41 @@
 # Two commands do all the set-up from a fresh clone:
 #   make lab    the course in JupyterLab        make test    the test suite (what CI runs)
-# Each creates .venv and installs the course into it on first use. While working on the code,
+# Each creates .venv and installs the course into it on first use, with python3 or the Python
+# given as PYTHON (make lab PYTHON=python3.12). While working on the code,
 #   make unit   the tests that start no kernel and run no notebook (about a minute)
 #   make lint   ruff, as make test runs it first
+#   make lock   constraints-ci.txt again from pyproject.toml (see its header)
 PYTHON ?= python3
+# The Pythons that constraints-ci.txt is locked for; tests/test_install.py resolves it for each.
+# Python 3.10 is not among them: nbgrader 0.9.6 needs 3.11.
+SUPPORTED_PYTHONS := 3.11 3.12 3.13 3.14
+SUPPORTED := Python $(firstword $(SUPPORTED_PYTHONS)) to $(lastword $(SUPPORTED_PYTHONS))
 VENV := .venv
 BIN := $(abspath $(VENV))/bin
 export PATH := $(BIN):$(PATH)
 
-.PHONY: lab test unit lint release grade benchmark
+.PHONY: lab test unit lint lock release grade benchmark
 
+# "/usr/bin/python3.11 (Python 3.11.2)": the interpreter that PYTHON runs, for the messages below
+FOUND = $$($(PYTHON) -c 'import os, sys; print("%s (Python %d.%d.%d)" % \
+	((os.path.realpath(sys.executable),) + tuple(sys.version_info[:3])))' 2>/dev/null || echo "not found")
+
+# The venv's own pip is the one its Python came with (23.0 on Debian 12): the lock's pip replaces
+# it first. Both installs read the lock, so that every machine gets the versions CI tested.
 $(VENV)/.ready: pyproject.toml constraints-ci.txt
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet -c constraints-ci.txt -e '.[dev]'
+	@minor=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null); \
+	case " $(SUPPORTED_PYTHONS) " in *" $$minor "*) ;; *) \
+	    echo "make: PYTHON=$(PYTHON) is $(FOUND); .venv needs $(SUPPORTED), which constraints-ci.txt is locked for." >&2; \
+	    echo "      Install one of them and name it: make $(or $(MAKECMDGOALS),lab) PYTHON=python3.12" >&2; \
+	    exit 1;; esac; \
+	echo "make: creating $(VENV) with $(FOUND), and installing the course and its tools into it"; \
+	echo "      as constraints-ci.txt pins them (the first time takes a few minutes)"
+	@$(PYTHON) -m venv $(VENV) && \
+	$(BIN)/python -m pip install --quiet -c constraints-ci.txt --upgrade pip && \
+	$(BIN)/python -m pip install --quiet -c constraints-ci.txt -e '.[dev]' || { \
+	    echo "make: the install into $(VENV) failed (the reason is above), with $(FOUND)." >&2; \
+	    echo "      constraints-ci.txt is locked for $(SUPPORTED)." >&2; \
+	    exit 1; }
 	touch $@
 
 lab: $(VENV)/.ready
@@ -27,6 +50,17 @@ unit: $(VENV)/.ready
 
 lint: $(VENV)/.ready
 	$(BIN)/ruff check .
+
+# uv's universal resolver: pyproject.toml's dependencies and dev extra, and the pip that .venv starts
+# with, for every Python from the oldest supported one on and every platform. It keeps each pin of
+# constraints-ci.txt that still fits (LOCK_ARGS="-P jupyterlab" moves one, LOCK_ARGS=-U all), and
+# the file's header.
+lock: $(VENV)/.ready
+	sed -n '/^[^#]/q;p' constraints-ci.txt > $(VENV)/lock.header
+	cp constraints-ci.txt $(VENV)/lock.txt
+	echo pip | $(BIN)/uv pip compile pyproject.toml - --extra dev --universal --no-header \
+	    --python-version $(firstword $(SUPPORTED_PYTHONS)) -o $(VENV)/lock.txt $(LOCK_ARGS)
+	cat $(VENV)/lock.header $(VENV)/lock.txt > constraints-ci.txt
 
 # notebooks/ from solutions/, and the student bundle dist/gan-course-student.zip; RELEASED="01_toy_gan 02_dcgan"
 # puts only the notebooks named into the bundle (the ones already due)
