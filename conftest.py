@@ -22,6 +22,7 @@ SLOW_FILES = {
     "test_grading.py",  # the round trip of all nine notebooks, and nbgrader's autograde of one
     "test_install_cell.py",  # a fresh virtual environment, then the install cell's pip install in IPython
     "test_resume.py",  # three kernels per notebook: straight through, killed halfway, resumed
+    "test_full_mode.py",  # all nine notebooks in full mode at full size, two kernels at a time
 }
 SLOW_TESTS = {
     "test_widget_in_jupyterlab",  # test_browser.py: JupyterLab, Chromium and a kernel
