@@ -155,13 +155,19 @@ def measure(names, seeds, jobs=1):
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
                 name, k = running.pop(future)
-                if k is None:
-                    records, passed = future.result()
-                    results[name].update({(gid, "solution"): v for gid, v in passed.items()})
-                    for j in range(len(rounds(table(name)))):
-                        running[pool.submit(alternatives_round, name, j, seeds, records)] = (name, j)
-                else:
-                    results[name].update(future.result())
+                try:
+                    if k is None:
+                        records, passed = future.result()
+                        results[name].update({(gid, "solution"): v for gid, v in passed.items()})
+                        for j in range(len(rounds(table(name)))):
+                            running[pool.submit(alternatives_round, name, j, seeds, records)] = (name, j)
+                    else:
+                        results[name].update(future.result())
+                except RuntimeError as err:  # the notebook fails before its hidden tests: every seed of it fails
+                    whose = ["solution"] if k is None else [a.name for a in rounds(table(name))[k]]
+                    results[name].update({("(the notebook)", who): (0, str(err)) for who in whose})
+                print(f"{time.strftime('%H:%M:%S')} {name} {'solution' if k is None else f'round {k + 1}'} done",
+                      file=sys.stderr, flush=True)
     return results
 
 
@@ -169,7 +175,7 @@ def tables(results, n_seeds):
     """Markdown: one table per notebook, a row per exercise and answer, in the notebook's order."""
     out = []
     for name, rows in results.items():
-        order = list(graded_by(template(name)))
+        order = ["(the notebook)", *graded_by(template(name))]
         out += [f"### {name}", "", "| exercise | answer | seeds passed | first failure |", "|---|---|---|---|"]
         for (gid, answer), (ok, first) in sorted(rows.items(), key=lambda r: (order.index(r[0][0]),
                                                                                r[0][1] != "solution")):
@@ -182,14 +188,14 @@ def summary(results, n_seeds, command, seconds):
     """The section of RESULTS.md: per notebook, the answers and seeds run and passed, and each failure."""
     key = "grading/hidden-seeds"
     lines = [f"<!-- {key}:begin -->", "## The hidden tests under many seeds", "",
-             f"Measured {time.strftime('%Y-%m-%d')} with `{command}` on {machine()}, in {seconds / 60:.0f} minutes.",
+             f"Measured {time.strftime('%Y-%m-%d')} with `{command}` on {machine()} (wall time {seconds:.0f} s).",
              f"Each hidden part ran under seeds 0 to {n_seeds - 1} with the solution, and with each correct "
              "alternative of its answer cell in `tests/alternatives` (judged against the solution's record "
              "of the same seed, as the grader judges).", "",
              "| notebook | hidden tests | alternatives | hidden runs | runs passed |", "|---|---|---|---|---|"]
     failed = []
     for name, rows in results.items():
-        tests = {gid for gid, _ in rows}
+        tests = {gid for gid, _ in rows if gid != "(the notebook)"}
         alternatives = {answer for _, answer in rows if answer != "solution"}
         lines.append(f"| {name} | {len(tests)} | {len(alternatives)} | {len(rows) * n_seeds} | "
                      f"{sum(ok for ok, _ in rows.values())} |")
