@@ -1,5 +1,10 @@
 from mistakes import Mistake
 
+D_RETURN = ("return 0.5 * (F.binary_cross_entropy_with_logits(real_logits, torch.ones_like(real_logits))\n"
+            "                  + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits)))")
+G_GAN = "loss_gan = F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))"
+D_BLOCK = "nn.Conv2d(c, 2 * c, 4, stride=stride, padding=1, bias=False), nn.BatchNorm2d(2 * c), nn.LeakyReLU(0.2)"
+
 MISTAKES = [
     # UNetBlock
     Mistake("the skip after the way up", "UNetBlock", "torch.cat([x, self.up(self.inner(self.down(x)))], dim=1)",
@@ -13,6 +18,8 @@ MISTAKES = [
             "nn.Conv2d(outer_channels, inner_channels, 4, stride=2, padding=1)", "test_UNetBlock", "bias=False"),
     Mistake("ReLU on the way down", "UNetBlock", "            nn.LeakyReLU(0.2),\n", "            nn.ReLU(),\n",
             "test_UNetBlock", "the leaky one goes down"),
+    Mistake("Dropout2d on the way up", "UNetBlock", "up.append(nn.Dropout(0.5))", "up.append(nn.Dropout2d(0.5))",
+            "test_UNetBlock", "nn.Dropout2d drops whole channels"),
     # patch_discriminator
     Mistake("BatchNorm after the first convolution", "patch_discriminator",
             "layers = [nn.Conv2d(in_channels, width, 4, stride=2, padding=1), nn.LeakyReLU(0.2)]",
@@ -23,6 +30,14 @@ MISTAKES = [
             "test_patch_discriminator", "then one block of stride 1"),
     Mistake("the channels not doubled", "patch_discriminator", "        c *= 2\n", "",
             "test_patch_discriminator", "double the channels"),
+    Mistake("a bias before BatchNorm in D", "patch_discriminator", D_BLOCK,
+            D_BLOCK.replace(", bias=False", ""), "test_patch_discriminator",
+            "bias=False in the convolutions that BatchNorm"),
+    Mistake("LeakyReLU's default slope", "patch_discriminator", D_BLOCK,
+            D_BLOCK.replace("LeakyReLU(0.2)", "LeakyReLU()"), "test_patch_discriminator", "the default slope is 0.01"),
+    Mistake("a sigmoid at the end", "patch_discriminator", "layers.append(nn.Conv2d(c, 1, 4, stride=1, padding=1))",
+            "layers += [nn.Conv2d(c, 1, 4, stride=1, padding=1), nn.Sigmoid()]", "test_patch_discriminator",
+            "no Sigmoid at the end"),
     # receptive_field
     Mistake("the layers walked from the input", "receptive_field", "for kernel_size, stride in reversed(layers):",
             "for kernel_size, stride in layers:",
@@ -30,6 +45,7 @@ MISTAKES = [
     Mistake("the overlap k - s forgotten", "receptive_field", "r = stride * r + (kernel_size - stride)",
             "r = stride * r + kernel_size", "test_receptive_field", "r = s * r + (k - s)"),
     Mistake("starting at r = 0", "receptive_field", "r = 1\n", "r = 0\n", "test_receptive_field", "starting at r = 1"),
+    Mistake("a float", "receptive_field", "r = 1\n", "r = 1.0\n", "test_receptive_field", "return an int"),
     # discriminator_loss
     Mistake("the fake output not detached", "discriminator_loss", "fake.detach()", "fake",
             "test_discriminator_loss", "torch.cat([x, fake.detach()], dim=1)"),
@@ -44,6 +60,14 @@ MISTAKES = [
     Mistake("the real pair output first", "discriminator_loss", "D(torch.cat([x, y], dim=1))",
             "D(torch.cat([y, x], dim=1))",
             "test_discriminator_loss", "input first"),
+    Mistake("a sigmoid, then F.binary_cross_entropy", "discriminator_loss", D_RETURN,
+            D_RETURN.replace("_with_logits(real_logits", "(torch.sigmoid(real_logits)")
+            .replace("_with_logits(fake_logits", "(torch.sigmoid(fake_logits)"),
+            "test_discriminator_loss", "through a sigmoid"),
+    Mistake("the log of a sigmoid, by hand", "discriminator_loss", D_RETURN,
+            "return -0.5 * (torch.log(torch.sigmoid(real_logits)).mean()"
+            " + torch.log(1 - torch.sigmoid(fake_logits)).mean())",
+            "test_discriminator_loss", "through a sigmoid"),
     # generator_loss
     Mistake("G's pair labelled fake", "generator_loss", "torch.ones_like(fake_logits)", "torch.zeros_like(fake_logits)",
             "test_generator_loss", "G wants its pair called real"),
@@ -54,4 +78,7 @@ MISTAKES = [
     Mistake("lam ignored", "generator_loss", "return loss_gan + lam * loss_l1",
             "return loss_gan + 100.0 * loss_l1",
             "test_generator_loss", "loss_G = loss_gan + lam * loss_l1"),
+    Mistake("G's loss through a sigmoid", "generator_loss", G_GAN,
+            "loss_gan = F.binary_cross_entropy(torch.sigmoid(fake_logits), torch.ones_like(fake_logits))",
+            "test_generator_loss", "through a sigmoid"),
 ]

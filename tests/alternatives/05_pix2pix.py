@@ -1,0 +1,125 @@
+from alternatives import Alternative
+
+INNER = "        self.inner = inner if inner is not None else nn.Identity()\n"
+FORWARD = "        return torch.cat([x, self.up(self.inner(self.down(x)))], dim=1)\n"
+UNET_REST = ("        coming_up = 2 * inner_channels if inner is not None else inner_channels\n"
+             "        up = [nn.ConvTranspose2d(coming_up, outer_channels, 4, stride=2, padding=1, bias=False),\n"
+             "              nn.BatchNorm2d(outer_channels), nn.ReLU()]\n"
+             "        if dropout:\n"
+             "            up.append(nn.Dropout(0.5))\n"
+             "        self.up = nn.Sequential(*up)\n"
+             "        ### END SOLUTION\n\n"
+             "    def forward(self, x):\n"
+             "        ### BEGIN SOLUTION\n")
+DOWN = ("        self.down = nn.Sequential(\n"
+        "            nn.Conv2d(outer_channels, inner_channels, 4, stride=2, padding=1, bias=False),\n"
+        "            nn.BatchNorm2d(inner_channels),\n"
+        "            nn.LeakyReLU(0.2),\n"
+        "        )\n")
+D_LOOP = ("    layers = [nn.Conv2d(in_channels, width, 4, stride=2, padding=1), nn.LeakyReLU(0.2)]\n"
+          "    c = width\n"
+          "    for stride in [2] * (n_down - 1) + [1]:\n"
+          "        layers += [nn.Conv2d(c, 2 * c, 4, stride=stride, padding=1, bias=False), nn.BatchNorm2d(2 * c),"
+          " nn.LeakyReLU(0.2)]\n"
+          "        c *= 2\n"
+          "    layers.append(nn.Conv2d(c, 1, 4, stride=1, padding=1))\n")
+RF_LOOP = ("    r = 1\n"
+           "    for kernel_size, stride in reversed(layers):\n"
+           "        r = stride * r + (kernel_size - stride)\n"
+           "    return r\n")
+D_RETURN = ("    return 0.5 * (F.binary_cross_entropy_with_logits(real_logits, torch.ones_like(real_logits))\n"
+            "                  + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits)))\n")
+G_GAN = "    loss_gan = F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))\n"
+
+ALTERNATIVES = [
+    # UNetBlock
+    Alternative("self.inner = None and a branch in forward", "UNetBlock", INNER + UNET_REST + FORWARD,
+                "        self.inner = inner\n" + UNET_REST
+                + "        h = self.down(x)\n"
+                  "        if self.inner is not None:\n"
+                  "            h = self.inner(h)\n"
+                  "        return torch.cat([x, self.up(h)], dim=1)\n",
+                "test_UNetBlock", "the docstring allows None at the bottom when forward skips it: the same function"),
+    Alternative("the way up built before the way down, its convolution with a bias then removed", "UNetBlock",
+                DOWN + INNER + UNET_REST,
+                INNER
+                + "        coming_up = 2 * inner_channels if inner is not None else inner_channels\n"
+                  "        up_conv = nn.ConvTranspose2d(coming_up, outer_channels, 4, stride=2, padding=1)\n"
+                  "        up_conv.bias = None  # BatchNorm follows: the bias would do nothing\n"
+                  "        up = [up_conv, nn.BatchNorm2d(outer_channels), nn.ReLU()]\n"
+                  "        if dropout:\n"
+                  "            up.append(nn.Dropout(p=0.5))\n"
+                  "        self.up = nn.Sequential(*up)\n"
+                + DOWN.replace("nn.LeakyReLU(0.2)", "nn.LeakyReLU(negative_slope=0.2, inplace=True)")
+                + "        ### END SOLUTION\n\n    def forward(self, x):\n        ### BEGIN SOLUTION\n",
+                "test_UNetBlock", "the same layers in the same Sequentials; only the order of the random initial "
+                "draws differs, which the docstring leaves free"),
+    Alternative("torch.concat with a tuple", "UNetBlock", FORWARD,
+                "        up = self.up(self.inner(self.down(x)))\n        return torch.concat((x, up), 1)\n",
+                "test_UNetBlock", "torch.concat is torch.cat"),
+    # patch_discriminator
+    Alternative("an index loop, the logit layer's convolutions created before the blocks", "patch_discriminator",
+                D_LOOP,
+                "    first = nn.Conv2d(in_channels, width, 4, stride=2, padding=1)\n"
+                "    last = nn.Conv2d(width * 2 ** n_down, 1, 4, stride=1, padding=1)\n"
+                "    layers = [first, nn.LeakyReLU(0.2)]\n"
+                "    for i in range(n_down):\n"
+                "        c = width * 2 ** i\n"
+                "        stride = 2 if i < n_down - 1 else 1\n"
+                "        layers += [nn.Conv2d(c, 2 * c, 4, stride, 1, bias=False), nn.BatchNorm2d(2 * c),"
+                " nn.LeakyReLU(0.2)]\n"
+                "    layers.append(last)\n",
+                "test_patch_discriminator", "the same layers in the same order; they draw their initial weights "
+                "in another order, which the docstring leaves free"),
+    Alternative("blocks from a helper, biases removed after construction, in-place LeakyReLUs", "patch_discriminator",
+                D_LOOP,
+                "    def block(c_in, c_out, stride):\n"
+                "        conv = nn.Conv2d(c_in, c_out, kernel_size=4, stride=stride, padding=1)\n"
+                "        conv.bias = None  # BatchNorm's shift does the bias's job\n"
+                "        return [conv, nn.BatchNorm2d(c_out), nn.LeakyReLU(0.2, inplace=True)]\n"
+                "\n"
+                "    layers = [nn.Conv2d(in_channels, width, 4, stride=2, padding=1),\n"
+                "              nn.LeakyReLU(0.2, inplace=True)]\n"
+                "    c = width\n"
+                "    for k in range(n_down):\n"
+                "        layers.extend(block(c, 2 * c, 1 if k == n_down - 1 else 2))\n"
+                "        c *= 2\n"
+                "    layers.append(nn.Conv2d(c, 1, 4, padding=1))\n",
+                "test_patch_discriminator", "the same layers; the biases are None as asked, drawn first and removed, "
+                "and in-place activations compute the same values"),
+    # receptive_field
+    Alternative("forward, with the jump of each layer", "receptive_field", RF_LOOP,
+                "    r, jump = 1, 1\n"
+                "    for kernel_size, stride in layers:\n"
+                "        r += (kernel_size - 1) * jump  # each layer widens the field by k - 1 of its input's steps\n"
+                "        jump *= stride\n"
+                "    return r\n",
+                "test_receptive_field", "the standard forward recurrence r += (k - 1) * j, j *= s gives the same r"),
+    Alternative("recursion on the first layer", "receptive_field", RF_LOOP,
+                "    if not layers:\n"
+                "        return 1\n"
+                "    kernel_size, stride = layers[0]\n"
+                "    return kernel_size + (receptive_field(layers[1:]) - 1) * stride\n",
+                "test_receptive_field", "r = k + (r' - 1) s, the first form of the rule, with r' the field of the "
+                "layers after the first"),
+    # discriminator_loss
+    Alternative("one mean over the real and the fake logits together", "discriminator_loss", D_RETURN,
+                "    logits = torch.cat([real_logits, fake_logits])\n"
+                "    labels = torch.cat([torch.ones_like(real_logits), torch.zeros_like(fake_logits)])\n"
+                "    return F.binary_cross_entropy_with_logits(logits, labels)\n",
+                "test_discriminator_loss", "the real and the fake pairs come from the same x, so both batches have "
+                "the same size and the pooled mean is the average of the two means"),
+    Alternative("softplus", "discriminator_loss", D_RETURN,
+                "    return 0.5 * (F.softplus(-real_logits).mean() + F.softplus(fake_logits).mean())\n",
+                "test_discriminator_loss", "BCE(s, 1) = softplus(-s) and BCE(s, 0) = softplus(s), stable for any s"),
+    # generator_loss
+    Alternative("logsigmoid, and F.l1_loss", "generator_loss",
+                G_GAN + "    loss_l1 = (y - fake).abs().mean()\n",
+                "    loss_gan = -F.logsigmoid(fake_logits).mean()\n    loss_l1 = F.l1_loss(fake, y)\n",
+                "test_generator_loss", "-log sigmoid(s) is BCE(s, 1); F.l1_loss averages |fake - y|"),
+    Alternative("nn.BCEWithLogitsLoss and nn.L1Loss modules", "generator_loss",
+                G_GAN + "    loss_l1 = (y - fake).abs().mean()\n",
+                "    loss_gan = nn.BCEWithLogitsLoss()(fake_logits, torch.ones_like(fake_logits))\n"
+                "    loss_l1 = nn.L1Loss()(fake, y)\n",
+                "test_generator_loss", "the module forms of the same two losses"),
+]
