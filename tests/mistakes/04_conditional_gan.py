@@ -9,6 +9,8 @@ D_CLASS = "loss_class = F.cross_entropy(class_real, y_real) + fake_class_weight 
 BCE = "F.binary_cross_entropy_with_logits"
 G_SOURCE = BCE + "(source_fake, torch.ones_like(source_fake))\n            + F.cross_entropy"
 G_CLASS = "            + F.cross_entropy(class_fake, y_fake))\n    ### END"
+D_SOURCE = ("(F.binary_cross_entropy_with_logits(source_real, torch.full_like(source_real, real_label))\n"
+            "                   + F.binary_cross_entropy_with_logits(source_fake, torch.zeros_like(source_fake)))")
 
 MISTAKES = [
     # one_hot
@@ -41,7 +43,7 @@ MISTAKES = [
     Mistake("the image detached", "discriminator_input", D_IN, "return torch.cat([x.detach(), maps], dim=1)",
             "test_discriminator_input", "do not detach x"),
     Mistake("H and W swapped", "discriminator_input", "H, W = x.shape[-2:]", "W, H = x.shape[-2:]",
-            "test_discriminator_input", None),
+            "test_discriminator_input", "H and W in that order"),
     # acgan_discriminator_loss
     Mistake("fakes labelled real", "acgan_losses",
             "F.binary_cross_entropy_with_logits(source_fake, torch.zeros_like(source_fake))",
@@ -64,4 +66,8 @@ MISTAKES = [
             "test_acgan_generator_loss", "G's source target is 1"),
     Mistake("the class term subtracted", "acgan_losses", G_CLASS, G_CLASS.replace("+", "-"),
             "test_acgan_generator_loss", "the class term with a plus sign"),
+    Mistake("G's source term through a sigmoid", "acgan_losses", G_SOURCE,
+            "F.binary_cross_entropy(torch.sigmoid(source_fake), torch.ones_like(source_fake))\n"
+            "            + F.cross_entropy",
+            "test_acgan_generator_loss", "through a sigmoid"),
 ]
