@@ -10,12 +10,14 @@ The harness: one kernel per notebook runs the solution as the grader does (train
 then, for each mistake in ``tests/mistakes/NN_slug.py``, the broken answer replaces the solution,
 its test's visible part and its hidden part (with its expected values, unblinded) run in that
 same kernel, and the solution is put back. This is not quite the grader: the grader runs a
-student's notebook in a kernel of its own, the hidden parts blinded, and judges both parts
-against the values and hints the solution recorded in its own run (``tools.grading.verdict``),
-not against what the checks compute in the student's kernel. A check whose expected value or
-hint depends on what the student's code did (random draws it consumed, a hint chosen from the
-result) can therefore say one thing here and another in the grader; ``tests/test_alternatives.py``
-runs the grader itself.
+student's notebook in a kernel of its own, each test part from a seed of its own, the hidden
+parts blinded, and judges both parts against the values the solution recorded in its own run
+(``tools.grading.verdict``), not against what the checks compute in the student's kernel. Where
+a visible check fails in the student's kernel, the grader's feedback is that failure's message,
+so the likely-bug line asserted here is the one the student reads in both places. But a check
+whose expected value depends on what the student's code did (random draws it consumed, say)
+can pass here and in ``submit.check()`` and still fail in the grader, with the solution's hint;
+``tests/test_alternatives.py`` runs the grader itself on correct answers to find those.
 """
 import importlib
 from concurrent.futures import ThreadPoolExecutor
