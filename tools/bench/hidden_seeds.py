@@ -64,7 +64,10 @@ class Kernel:
     def start(self):
         self.box = sandbox.Sandbox(sandbox.Limits(timeout=STEP_S), reference=self.reference, sandboxed=False)
         for step in self.plan:
-            reply = self.box.run(grade._request(step), STEP_S)
+            try:
+                reply = self.box.run(grade._request(step), STEP_S)
+            except sandbox.Died as died:
+                raise RuntimeError(f"the kernel stopped in the {step['role']} cell {step['gid']}: {died}") from None
             if reply["error"]:
                 raise RuntimeError(f"the {step['role']} cell {step['gid']} fails: {reply['error']}")
 
