@@ -8,6 +8,13 @@ MISTAKES = [
             "return x.detach() + eps * direction", "test_fgsm", "clamp x_adv to [low, high]"),
     Mistake("targeted FGSM climbs the target's loss", "fgsm", "direction = -grad.sign() if targeted else grad.sign()",
             "direction = grad.sign()", "test_fgsm", "targeted: x - eps * sign"),
+    Mistake("fgsm: a fixed range [-1, 1]", "fgsm", "return (x.detach() + eps * direction).clamp(low, high)",
+            "return (x.detach() + eps * direction).clamp(-1.0, 1.0)", "test_fgsm",
+            "clamp to the low and high arguments"),
+    Mistake("the gradient by loss.backward(), into the model's .grad", "fgsm",
+            "(grad,) = torch.autograd.grad(loss, x_in)\n    direction",
+            "loss.backward()\n    grad = x_in.grad\n    direction",
+            "test_fgsm", "take the gradient with torch.autograd.grad"),
     # project
     Mistake("the ball clamped on one side only", "project", "torch.max(torch.min(x_adv, x + eps), x - eps)",
             "torch.min(x_adv, x + eps)", "test_project", "clamp each entry to [x - eps, x + eps]"),
@@ -28,6 +35,13 @@ MISTAKES = [
             "torch.rand(x.shape, generator=generator)", "test_pgd", "u must be centred on 0"),
     Mistake("the generator not passed", "pgd", "torch.rand(x.shape, generator=generator)", "torch.rand(x.shape)",
             "test_pgd", "pass generator=generator"),
+    Mistake("the range clamped only at the end", "pgd",
+            "x_adv = project(x_adv.detach() + step_size * grad.sign(), x, eps, low, high)\n    return x_adv.detach()",
+            "x_adv = project(x_adv.detach() + step_size * grad.sign(), x, eps, -math.inf, math.inf)\n"
+            "    return x_adv.detach().clamp(low, high)",
+            "test_pgd", "project (ball and range) after the random start and after every step"),
+    Mistake("the random start not projected", "pgd", "x_adv = project(x + u, x, eps, low, high)", "x_adv = x + u",
+            "test_pgd", "project (ball and range) after the random start and after every step"),
     # adversarial_training_step
     Mistake("no zero_grad: the attack's gradients enter the update", "adversarial_training_step",
             "    opt.zero_grad()\n", "", "test_adversarial_training_step", "call opt.zero_grad() after making x_adv"),

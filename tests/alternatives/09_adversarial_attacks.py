@@ -1,0 +1,81 @@
+from alternatives import Alternative
+
+FGSM_STEP = ("    loss = F.cross_entropy(model(x_in), y)\n"
+             "    (grad,) = torch.autograd.grad(loss, x_in)\n"
+             "    direction = -grad.sign() if targeted else grad.sign()\n")
+PROJECT = "return torch.max(torch.min(x_adv, x + eps), x - eps).clamp(low, high)"
+START = "u = (2 * torch.rand(x.shape, generator=generator) - 1).to(x.device) * eps"
+PGD_STEP = ("        x_adv.requires_grad_(True)\n"
+            "        loss = F.cross_entropy(model(x_adv), y)\n"
+            "        (grad,) = torch.autograd.grad(loss, x_adv)\n"
+            "        x_adv = project(x_adv.detach() + step_size * grad.sign(), x, eps, low, high)\n")
+MIXED = ("    loss = alpha * loss_clean + (1 - alpha) * loss_adv\n"
+         "    opt.zero_grad()\n"
+         "    loss.backward()\n")
+BATCHES = ("        correct = 0\n"
+           "        for start in range(0, len(labels), batch_size):\n"
+           "            x, y = images[start:start + batch_size], labels[start:start + batch_size]\n"
+           "            x_adv = attack(model, x, y, eps)\n"
+           "            with torch.no_grad():\n"
+           "                correct += (model(x_adv).argmax(1) == y).sum().item()\n"
+           "        accuracies.append(correct / len(labels))\n")
+
+ALTERNATIVES = [
+    # fgsm
+    Alternative("the summed cross-entropy", "fgsm", "loss = F.cross_entropy(model(x_in), y)",
+                'loss = F.cross_entropy(model(x_in), y, reduction="sum")  # B times the mean: the same signs',
+                "test_fgsm", "the sum's gradient is B times the mean's, so its sign is the same"),
+    Alternative("targeted by negating the loss", "fgsm", FGSM_STEP,
+                "    loss = F.cross_entropy(model(x_in), y) * (-1 if targeted else 1)  # targeted: descend\n"
+                "    (grad,) = torch.autograd.grad(loss, x_in)\n"
+                "    direction = grad.sign()\n",
+                "test_fgsm", "sign(grad(-J)) = -sign(grad J): the same step for both kinds"),
+    # project
+    Alternative("torch.clamp with tensor bounds", "project", PROJECT,
+                "return torch.clamp(x_adv, x - eps, x + eps).clamp(low, high)", "test_project",
+                "clamp accepts tensors as bounds, as the hint says"),
+    Alternative("the two boxes intersected first", "project", PROJECT,
+                "return torch.min(torch.max(x_adv, (x - eps).clamp_min(low)), (x + eps).clamp_max(high))",
+                "test_project", "for x in [low, high] the intersection of the ball and the range is "
+                "[max(x - eps, low), min(x + eps, high)]"),
+    # pgd
+    Alternative("the start drawn with uniform_", "pgd", START,
+                "u = torch.empty(x.shape).uniform_(-eps, eps, generator=generator).to(x.device)",
+                "test_pgd", "uniform on [-eps, eps] from the given generator, by another call"),
+    Alternative("the gradient by backward on a fresh leaf", "pgd", PGD_STEP,
+                "        x_adv = x_adv.detach().requires_grad_(True)\n"
+                "        F.cross_entropy(model(x_adv), y).backward()\n"
+                "        x_adv = project(x_adv.detach() + step_size * x_adv.grad.sign(), x, eps, low, high)\n",
+                "test_pgd", "the same gradient at the current x_adv; the docstring does not ask to spare the "
+                "model's .grad here"),
+    # adversarial_training_step
+    Alternative("the mixture with torch.lerp", "adversarial_training_step",
+                "loss = alpha * loss_clean + (1 - alpha) * loss_adv",
+                "loss = torch.lerp(loss_adv, loss_clean, alpha)  # loss_adv + alpha (loss_clean - loss_adv)",
+                "test_adversarial_training_step", "the same mixture, written as an interpolation"),
+    Alternative("two backward passes into zeroed gradients", "adversarial_training_step", MIXED,
+                "    loss = alpha * loss_clean + (1 - alpha) * loss_adv\n"
+                "    opt.zero_grad()\n"
+                "    (alpha * loss_clean).backward()\n"
+                "    ((1 - alpha) * loss_adv).backward()  # gradients add up: the gradient of the mixture\n",
+                "test_adversarial_training_step", "backward accumulates, so the two terms' gradients sum to the "
+                "mixture's, after the attack and after zero_grad"),
+    # accuracy_curve
+    Alternative("the hits concatenated, then averaged", "accuracy_curve", BATCHES,
+                "        hits = []\n"
+                "        for start in range(0, len(labels), batch_size):\n"
+                "            x, y = images[start:start + batch_size], labels[start:start + batch_size]\n"
+                "            x_adv = attack(model, x, y, eps)\n"
+                "            with torch.no_grad():\n"
+                "                hits.append(model(x_adv).argmax(1) == y)\n"
+                "        accuracies.append(torch.cat(hits).float().mean().item())\n",
+                "test_accuracy_curve", "the mean over all N images of the correct answers, batch by batch"),
+    Alternative("batches from Tensor.split", "accuracy_curve", BATCHES,
+                "        correct = 0\n"
+                "        for x, y in zip(images.split(batch_size), labels.split(batch_size)):\n"
+                "            x_adv = attack(model, x, y, eps)\n"
+                "            with torch.no_grad():\n"
+                "                correct += int((model(x_adv).argmax(1) == y).sum())\n"
+                "        accuracies.append(correct / len(labels))\n",
+                "test_accuracy_curve", "split gives the same consecutive batches, the last one smaller"),
+]
