@@ -21,7 +21,8 @@ FOUND = $$($(PYTHON) -c 'import os, sys; print("%s (Python %d.%d.%d)" % \
 	((os.path.realpath(sys.executable),) + tuple(sys.version_info[:3])))' 2>/dev/null || echo "not found")
 
 # The venv's own pip is the one its Python came with (23.0 on Debian 12): the lock's pip replaces
-# it first. Both installs read the lock, so that every machine gets the versions CI tested.
+# it first. Both installs read the lock, so that every machine gets the versions CI tested, and the
+# course's own build does too (--build-constraint: the setuptools that builds it).
 $(VENV)/.ready: pyproject.toml constraints-ci.txt
 	@minor=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null); \
 	case " $(SUPPORTED_PYTHONS) " in *" $$minor "*) ;; *) \
@@ -32,7 +33,7 @@ $(VENV)/.ready: pyproject.toml constraints-ci.txt
 	echo "      as constraints-ci.txt pins them (the first time takes a few minutes)"
 	@$(PYTHON) -m venv $(VENV) && \
 	$(BIN)/python -m pip install --quiet -c constraints-ci.txt --upgrade pip && \
-	$(BIN)/python -m pip install --quiet -c constraints-ci.txt -e '.[dev]' || { \
+	$(BIN)/python -m pip install --quiet -c constraints-ci.txt --build-constraint constraints-ci.txt -e '.[dev]' || { \
 	    echo "make: the install into $(VENV) failed (the reason is above), with $(FOUND)." >&2; \
 	    echo "      constraints-ci.txt is locked for $(SUPPORTED)." >&2; \
 	    exit 1; }
