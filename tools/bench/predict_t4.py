@@ -2,6 +2,7 @@
 
     python -m tools.bench.predict_t4                  # every notebook; writes RESULTS.md's predicted section
     python -m tools.bench.predict_t4 02_dcgan --no-write
+    python -m tools.bench.predict_t4 --counts DIR     # keep each notebook's counts in DIR, and reuse them
 
 Each source notebook runs in a fresh kernel in full mode, at full size, with its training cut by
 ``GAN_COURSE_STEPS`` (tools/bench/op_count.py counts it). Each training run is first measured on
@@ -116,6 +117,8 @@ def main():
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("notebooks", nargs="*", help="assignment names (default: all)")
     parser.add_argument("--no-write", action="store_true", help="print the table only; leave RESULTS.md alone")
+    parser.add_argument("--counts", metavar="DIR", help="save each notebook's counts in DIR/NAME.json, and read "
+                        "them from there instead of running the notebook again (several runs share the work)")
     args = parser.parse_args()
     names = args.notebooks or course.assignments()
     unknown = sorted(set(names) - set(course.assignments()))
@@ -123,7 +126,16 @@ def main():
         parser.error(f"no such notebook: {', '.join(unknown)}; the notebooks are {', '.join(course.assignments())}")
     predictions = {}
     for name in names:
-        counts, seconds = count(name)
+        kept = os.path.join(args.counts, f"{name}.json") if args.counts else None
+        if kept and os.path.exists(kept):
+            with open(kept) as f:
+                counts, seconds = json.load(f)
+        else:
+            counts, seconds = count(name)
+            if kept:
+                os.makedirs(args.counts, exist_ok=True)
+                with open(kept, "w") as f:
+                    json.dump([counts, seconds], f)
         predictions[name] = predict(counts)
         print(f"{name}: predicted {predictions[name]['total'] / 60:.1f} min on a T4 "
               f"(counted in {seconds:.0f} s on the CPU)", flush=True)
