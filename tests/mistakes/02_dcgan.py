@@ -4,6 +4,8 @@ SIZE = "return (n_in - 1) * stride - 2 * padding + kernel_size + output_padding"
 G_BLOCK = "nn.ConvTranspose2d(in_channels, out_channels, kernel_size, stride, padding, bias=False)"
 D_CONV = "nn.Conv2d(in_channels, out_channels, 4, stride=2, padding=1, bias=not batch_norm)"
 TRACE = "trace_root = torch.linalg.eigvalsh(M).clamp_min(0).sqrt().sum()"
+ROOT_TO_TRACE = ("    M = root1 @ sigma2 @ root1\n"
+                 "    M = (M + M.T) / 2  # symmetric up to rounding: make it exact for eigh\n    ")
 WEIGHTS = "torch.sin((1 - t) * omega) * z0 + torch.sin(t * omega) * z1"
 
 MISTAKES = [
@@ -20,6 +22,8 @@ MISTAKES = [
     Mistake("the ordinary convolution's formula", "transposed_output_size", SIZE,
             "return (n_in + 2 * padding - kernel_size) // stride + 1", "test_transposed_output_size",
             "n_out = (n_in - 1) * s - 2p + k"),
+    Mistake("a float returned", "transposed_output_size", SIZE, "return float(" + SIZE[len("return "):] + ")",
+            "test_transposed_output_size", "return an int"),
     # generator_block
     Mistake("G: a bias before BatchNorm", "generator_block", G_BLOCK,
             "nn.ConvTranspose2d(in_channels, out_channels, kernel_size, stride, padding)", "test_generator_block",
@@ -41,6 +45,8 @@ MISTAKES = [
             "test_discriminator_block", "no BatchNorm there"),
     Mistake("D: a bias before BatchNorm", "discriminator_block", D_CONV, D_CONV.replace("not batch_norm", "True"),
             "test_discriminator_block", "BatchNorm's shift replaces the bias"),
+    Mistake("a 3x3 kernel", "discriminator_block", D_CONV, D_CONV.replace(", 4, ", ", 3, "),
+            "test_discriminator_block", "kernel_size=4, stride=2, padding=1"),
     Mistake("no bias without BatchNorm", "discriminator_block", D_CONV, D_CONV.replace("not batch_norm", "False"),
             "test_discriminator_block", "bias=not batch_norm"),
     # init_weights
@@ -56,6 +62,10 @@ MISTAKES = [
             "        if module.bias is not None:\n            nn.init.zeros_(module.bias)",
             "        nn.init.zeros_(module.bias)",
             "test_init_weights", "skip the bias when module.bias is None"),
+    Mistake("numpy's random numbers", "init_weights", "        nn.init.normal_(module.weight, 0.0, 0.02)\n",
+            "        import numpy as np\n        with torch.no_grad():\n"
+            "            module.weight.copy_(torch.from_numpy(np.random.normal(0.0, 0.02, module.weight.shape)))\n",
+            "test_init_weights", "draw with torch's generator"),
     # frechet_distance
     Mistake("the element-wise square root", "frechet_distance", TRACE,
             "trace_root = (sigma1 @ sigma2).clamp_min(0).sqrt().trace()", "test_frechet_distance",
@@ -70,6 +80,12 @@ MISTAKES = [
             "trace_root = torch.linalg.eigvalsh(M).sqrt().sum()", "test_frechet_distance", "clamp them at 0"),
     Mistake("float32 throughout", "frechet_distance", "(torch.as_tensor(t, dtype=torch.float64) for t in",
             "(torch.as_tensor(t) for t in", "test_frechet_distance", "convert the inputs to float64"),
+    Mistake("computed in float32", "frechet_distance", "(torch.as_tensor(t, dtype=torch.float64) for t in",
+            "(torch.as_tensor(t, dtype=torch.float32) for t in", "test_frechet_distance",
+            "convert the inputs to float64"),
+    Mistake("no clamp anywhere", "frechet_distance", "lam.clamp_min(0).sqrt()) @ V.T\n" + ROOT_TO_TRACE + TRACE,
+            "lam.sqrt()) @ V.T\n" + ROOT_TO_TRACE + TRACE.replace(".clamp_min(0)", ""),
+            "test_frechet_distance", "clamp them at 0 before each square root"),
     # slerp
     Mistake("one angle for the whole batch", "slerp",
             "cos = (z0 * z1).sum(-1, keepdim=True) / (z0.norm(dim=-1, keepdim=True)"
@@ -80,6 +96,8 @@ MISTAKES = [
     Mistake("no fallback where sin W = 0", "slerp",
             "/ safe\n    return torch.where(sin < 1e-6, z0 + t * (z1 - z0), spherical)",
             "/ sin\n    return spherical", "test_slerp", "sin W = 0 there"),
+    Mistake("cos not clamped", "slerp", "omega = torch.arccos(cos.clamp(-1.0, 1.0))", "omega = torch.arccos(cos)",
+            "test_slerp", "clamp cos to [-1, 1] before arccos"),
     Mistake("the fallback not linear", "slerp", "torch.where(sin < 1e-6, z0 + t * (z1 - z0), spherical)",
             "torch.where(sin < 1e-6, z0, spherical)", "test_slerp", "fall back to linear interpolation"),
 ]
