@@ -2,6 +2,7 @@ from mistakes import Mistake
 
 CRITIC = "return fake_scores.mean() - real_scores.mean()"
 CLAMP = "        for p in critic.parameters():\n            p.clamp_(-c, c)"
+EPS = "eps = torch.rand(real.shape[0], *[1] * (real.dim() - 1), device=real.device)"
 NORM = "(grad.flatten(1).norm(dim=1) - 1) ** 2"
 
 MISTAKES = [
@@ -10,6 +11,8 @@ MISTAKES = [
             "test_critic_loss", "is the sign flipped"),
     Mistake("one mean over both batches", "critic_loss", CRITIC, "return torch.cat([fake_scores, -real_scores]).mean()",
             "test_critic_loss", "each averaged over its own batch"),
+    Mistake("the difference of the batches, then the mean", "critic_loss", CRITIC,
+            "return (fake_scores - real_scores).mean()", "test_critic_loss", "average each batch on its own"),
     # generator_loss
     Mistake("the sign flipped", "generator_loss", "return -fake_scores.mean()", "return fake_scores.mean()",
             "test_generator_loss", "is the sign flipped"),
@@ -21,12 +24,28 @@ MISTAKES = [
             '                p.clamp_(-c, c)', "test_clip_weights_", "biases included"),
     Mistake("clamp instead of clamp_", "clip_weights_", "p.clamp_(-c, c)", "p = p.clamp(-c, c)",
             "test_clip_weights_", "only rebinds the name"),
+    Mistake("only nn.Linear modules clipped", "clip_weights_", CLAMP,
+            "        for module in critic.modules():\n            if isinstance(module, nn.Linear):\n"
+            "                for p in module.parameters():\n                    p.clamp_(-c, c)",
+            "test_clip_weights_", "every module (the LayerNorm's too)"),
+    Mistake("the gradients clipped", "clip_weights_", CLAMP,
+            "        nn.utils.clip_grad_value_(critic.parameters(), c)",
+            "test_clip_weights_", "clip_grad_value_ clips the gradients"),
+    Mistake("no torch.no_grad()", "clip_weights_", "    with torch.no_grad():\n" + CLAMP,
+            "    for p in critic.parameters():\n        p.clamp_(-c, c)", "test_clip_weights_",
+            "inside `with torch.no_grad():`"),
     # gradient_penalty
     Mistake("the squared norm", "gradient_penalty", NORM, "(grad.flatten(1).pow(2).sum(dim=1) - 1) ** 2",
             "test_gradient_penalty", "not its square"),
     Mistake("a one-sided penalty", "gradient_penalty", NORM, "(grad.flatten(1).norm(dim=1) - 1).clamp_min(0) ** 2",
             "test_gradient_penalty", "the penalty is two-sided"),
-    Mistake("one eps for the whole batch", "gradient_penalty",
-            "eps = torch.rand(real.shape[0], *[1] * (real.dim() - 1), device=real.device)",
+    Mistake("one eps for the whole batch", "gradient_penalty", EPS,
             "eps = torch.rand(1, device=real.device)", "test_gradient_penalty", "not one eps for the whole batch"),
+    Mistake("eps squared", "gradient_penalty", EPS, EPS.replace("device=real.device)", "device=real.device) ** 2"),
+            "test_gradient_penalty", "no scaling, no power"),
+    Mistake("eps from U[0, 1/2]", "gradient_penalty", EPS, EPS.replace("eps = ", "eps = 0.5 * "),
+            "test_gradient_penalty", "no scaling, no power"),
+    Mistake("eps shaped (B, 1) for images", "gradient_penalty", EPS,
+            "eps = torch.rand(real.shape[0], 1, device=real.device)", "test_gradient_penalty",
+            "shape eps (B, 1, ..., 1)"),
 ]

@@ -1,0 +1,50 @@
+from alternatives import Alternative
+
+CRITIC = "return fake_scores.mean() - real_scores.mean()"
+G_LOSS = "return -fake_scores.mean()"
+CLIP = ("    with torch.no_grad():\n"
+        "        for p in critic.parameters():\n"
+        "            p.clamp_(-c, c)")
+EPS = ("    eps = torch.rand(real.shape[0], *[1] * (real.dim() - 1), device=real.device)  # one per sample\n"
+       "    x_hat = (eps * real + (1 - eps) * fake).detach().requires_grad_(True)\n")
+GRAD = "grad = torch.autograd.grad(critic(x_hat).sum(), x_hat, create_graph=True)[0]  # (B, ...)"
+NORM = "return lam * ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()"
+
+ALTERNATIVES = [
+    # critic_loss
+    Alternative("torch.mean, minus the other way round", "critic_loss", CRITIC,
+                "return -(torch.mean(real_scores) - torch.mean(fake_scores))", "test_critic_loss",
+                "minus the critic's estimate of the distance is the same number"),
+    Alternative("sums over batch sizes", "critic_loss", CRITIC,
+                "return fake_scores.sum() / fake_scores.shape[0] - real_scores.sum() / real_scores.shape[0]",
+                "test_critic_loss", "each mean written as a sum over its own batch size"),
+    # generator_loss
+    Alternative("torch.mean, negated", "generator_loss", G_LOSS, "return torch.mean(fake_scores).neg()",
+                "test_generator_loss", "the same number by other calls"),
+    Alternative("a sum over the count", "generator_loss", G_LOSS, "return -fake_scores.sum() / fake_scores.numel()",
+                "test_generator_loss", "scores are (B, 1): numel() is B"),
+    # clip_weights_
+    Alternative("p.data.clamp_, as the original WGAN code", "clip_weights_", CLIP,
+                "    for p in critic.parameters():\n        p.data.clamp_(-c, c)", "test_clip_weights_",
+                ".data changes the values in place without autograd recording it"),
+    Alternative("module by module, without recursion", "clip_weights_", CLIP,
+                "    with torch.no_grad():\n"
+                "        for module in critic.modules():\n"
+                "            for p in module.parameters(recurse=False):\n"
+                "                p.copy_(p.clamp(-c, c))",
+                "test_clip_weights_", "every parameter once, each changed in place by copy_"),
+    # gradient_penalty
+    Alternative("eps drawn sample by sample, x_hat by torch.lerp", "gradient_penalty", EPS,
+                "    eps = torch.stack([torch.rand(()) for _ in range(real.shape[0])]).to(real.device)\n"
+                "    eps = eps.view(-1, *[1] * (real.dim() - 1))\n"
+                "    x_hat = torch.lerp(fake.detach(), real, eps).requires_grad_(True)\n",
+                "test_gradient_penalty",
+                "one U[0, 1] draw per sample, drawn one at a time; lerp(f, r, e) = e r + (1 - e) f"),
+    Alternative("grad_outputs of ones, an epsilon-smoothed norm", "gradient_penalty", GRAD + "\n    " + NORM,
+                "scores = critic(x_hat)\n"
+                "    grad = torch.autograd.grad(scores, x_hat, grad_outputs=torch.ones_like(scores),\n"
+                "                               create_graph=True)[0]\n"
+                "    norms = (grad.reshape(len(grad), -1).pow(2).sum(dim=1) + 1e-12).sqrt()\n"
+                "    return lam * (norms - 1).pow(2).mean()",
+                "test_gradient_penalty", "the same gradient and, up to 1e-12 under the root, the same norm"),
+]
