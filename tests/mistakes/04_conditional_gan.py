@@ -57,6 +57,12 @@ MISTAKES = [
             "test_acgan_discriminator_loss", "fake_class_weight multiplies only the class term"),
     Mistake("the class terms subtracted", "acgan_losses", "return loss_source + loss_class",
             "return loss_source - loss_class", "test_acgan_discriminator_loss", "add all four"),
+    Mistake("a sum for the real source term", "acgan_losses", D_REAL,
+            D_REAL + ', reduction="sum"', "test_acgan_discriminator_loss", "not a sum"),
+    Mistake("D's source terms through a sigmoid", "acgan_losses", D_SOURCE,
+            D_SOURCE.replace("_with_logits(source_real", "(torch.sigmoid(source_real)")
+            .replace("_with_logits(source_fake", "(torch.sigmoid(source_fake)"),
+            "test_acgan_discriminator_loss", "through a sigmoid"),
     # acgan_generator_loss
     Mistake("the saturating source loss", "acgan_losses", G_SOURCE,
             "-" + BCE + "(source_fake, torch.zeros_like(source_fake))\n            + F.cross_entropy",
