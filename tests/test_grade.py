@@ -6,15 +6,22 @@ sample_noise and discriminator_loss).
 
 Every submission is graded in one run, in a throwaway copy of the course, beside a correct peer
 (alice). Each hostile one is written as a student who has read the grader would write it; it
-knows where the course, the submissions and the output are on the instructor's machine.
+knows where the course, the submissions and the output are on the instructor's machine. Beside
+the notebooks, the bank holds files that are not notebook files (links, a pipe, a folder, files
+too large): each is refused, scores 0 and is flagged, and the others are graded as usual. Two
+more runs hand in a zip of the same kinds, and a student who stalls the grader on purpose.
 """
 import csv
+import json
 import os
 import shutil
 import socket
+import stat
 import subprocess
 import sys
 import threading
+import time
+import zipfile
 
 import nbformat
 import psutil
@@ -23,12 +30,17 @@ import pytest
 from conftest import complete, grade_id, read
 from sandboxed import course_copy, grade, snapshot
 from tools import course as layout
+from tools.grade import MAX_CODE, MAX_NOTEBOOK, MAX_VALUES
 
 NAME = "01_toy_gan"
 EVERYTHING = {"test_sample_noise", "test_discriminator_loss", "test_optimal_discriminator",
               "test_generator_loss_saturating", "test_generator_loss_nonsaturating", "test_train_step"}
 MARKER = "gan-grade-orphan-7f3a"  # in the command line of a process an answer tries to leave behind
 STUB = "    # YOUR CODE HERE\n    raise NotImplementedError()"
+# files that are not notebook files: {student: what the note in their feedback calls it}
+STRAYS = {"linker": "it is a symbolic link", "flatlink": "it is a symbolic link", "zeroer": "it is a symbolic link",
+          "piper": "it is a named pipe", "folderer": "it is a folder", "bloater": f"over the {MAX_NOTEBOOK >> 20} MB",
+          "crowder": f"over {MAX_VALUES:,} JSON values", "coder": f"over {MAX_CODE >> 10} kB of code"}
 
 
 def edit(nb, gid, old, new):
@@ -45,10 +57,15 @@ def prepend(nb, gid, code):
     return edit(nb, gid, "def ", code + "\n\ndef ")
 
 
+def answered():
+    """The student notebook, every answer as in the source: full marks."""
+    return complete(read(layout.student(NAME)), read(layout.source(NAME)))
+
+
 def bank(paths, port):
     """{student: (notebook, expected total, the exercises expected to score 0)}."""
     student = read(layout.student(NAME))
-    solved = complete(student, read(layout.source(NAME)))
+    solved = answered()
 
     retyped = nbformat.from_dict(solved)  # the train_step cell retyped in Colab: no metadata
     cell = next(c for c in retyped.cells if grade_id(c) == "train_step")
@@ -219,10 +236,52 @@ def discriminator_loss"""), "discriminator_loss", "    return F.softplus(-real_l
     }
 
 
+def oversized(solved, kind):
+    """The solved notebook as JSON text, over a limit of the grader: "bytes" (one large picture among
+    its outputs), "values" (notebook metadata of MAX_VALUES empty objects, 300 kB) or "code" (a
+    cell of its own with more code than MAX_CODE, each line an assignment for ast to parse)."""
+    nb = json.loads(nbformat.writes(solved))
+    code = next(c for c in nb["cells"] if c["cell_type"] == "code")
+    if kind == "bytes":
+        code["outputs"] = [{"output_type": "display_data", "metadata": {}, "data": {"image/png": "A" * MAX_NOTEBOOK}}]
+    elif kind == "values":
+        nb["metadata"]["padding"] = [{}] * MAX_VALUES
+    else:
+        nb["cells"].append(dict(code, id="mine", metadata={}, source=["x = 1\n"] * (MAX_CODE // 6 + 1)))
+    return json.dumps(nb)
+
+
+def strays(folder, course, solved):
+    """Hand in, beside the notebooks, what is not a notebook file (STRAYS, and a student folder that is a link).
+
+    Followed or read, the links would score the instructor's solution 9/9 or read /dev/zero until
+    memory runs out, the pipe would block the whole run, and the large files would take minutes
+    and gigabytes to parse. Each is made only here, in the throwaway copy.
+    """
+    solution = course / "solutions" / NAME / f"{NAME}.ipynb"
+    for student in ("linker", "zeroer", "piper", "bloater", "crowder", "coder"):
+        (folder / student).mkdir()
+    (folder / "linker" / f"Copy of {NAME}.ipynb").symlink_to(solution)
+    (folder / f"flatlink_{NAME}.ipynb").symlink_to(solution)
+    (folder / "zeroer" / f"{NAME}.ipynb").symlink_to("/dev/zero")
+    os.mkfifo(folder / "piper" / f"{NAME}.ipynb")  # with no writer, opening it to read waits for ever
+    (folder / "folderer" / f"{NAME}.ipynb").mkdir(parents=True)
+    (folder / "bloater" / f"{NAME}.ipynb").write_text(oversized(solved, "bytes"))
+    (folder / "crowder" / f"{NAME}.ipynb").write_text(oversized(solved, "values"))
+    (folder / "coder" / f"{NAME}.ipynb").write_text(oversized(solved, "code"))
+    (folder / "mirror").symlink_to(course / "solutions")  # the course's notebooks, as one student's folder
+
+
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    root = tmp_path_factory.mktemp("class")
-    course = course_copy(root)
+def copy(tmp_path_factory):
+    """A throwaway copy of the course, for every run of this module: the reference records it caches
+    beside it are computed once."""
+    return course_copy(tmp_path_factory.mktemp("class"))
+
+
+@pytest.fixture(scope="module")
+def graded(copy):
+    root, course = copy.parent, copy
     folder, out = root / "downloads", root / "grades"
     folder.mkdir()
     listener = socket.socket()
@@ -245,6 +304,8 @@ def graded(tmp_path_factory):
         (folder / student).mkdir()
         nbformat.write(nb, folder / student / f"Copy of {NAME}.ipynb")
     (folder / f"zoe_4411_Copy of {NAME}.ipynb").write_text("{ this is not a notebook")
+    strays(folder, course, students["alice"][0])
+    students.update({student: (None, 0, EVERYTHING) for student in STRAYS})
     before = snapshot(course, folder)
     done = grade(course, folder, out, "--jobs", "2", "--timeout", "20", "--memory-mb", "2500")
     stop.set()
@@ -252,7 +313,7 @@ def graded(tmp_path_factory):
     with open(out / "grades.csv") as f:
         rows = list(csv.DictReader(f))
     return {"rows": rows, "students": students, "out": out, "before": before, "after": snapshot(course, folder),
-            "calls": calls, "course": course, "folder": folder}
+            "calls": calls, "course": course, "folder": folder, "stdout": done.stdout}
 
 
 def scores(rows, student):
@@ -262,7 +323,7 @@ def scores(rows, student):
 @pytest.mark.parametrize("student", ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan",
                                      "judy", "mallory", "class_body", "code_swap", "custom_exc", "forger", "finder",
                                      "vandal", "leaker", "dumper", "orphan", "caller", "bomb", "flood", "imitator",
-                                     "honest"])
+                                     "honest", *STRAYS])
 def test_exact_score(graded, student):
     _, total, zeros = graded["students"][student]
     got = scores(graded["rows"], student)
@@ -295,6 +356,116 @@ def test_an_unreadable_notebook_is_flagged_for_manual_grading(graded):
     zoe = [r for r in graded["rows"] if r["student"] == "zoe"]
     assert zoe and all(r["needs_manual_grading"] == "1" and r["score"] == "0.0" for r in zoe)
     assert "manual grading" in (graded["out"] / "feedback" / "zoe.md").read_text()
+
+
+def test_a_file_that_is_not_a_notebook_file_is_refused_and_flagged(graded):
+    for student, what in STRAYS.items():
+        rows = [r for r in graded["rows"] if r["student"] == student]
+        assert rows and all(r["needs_manual_grading"] == "1" for r in rows), student
+        text = (graded["out"] / "feedback" / f"{student}.md").read_text()
+        assert "This file was not graded: " in text and what in text.replace("\\", ""), (student, text)
+    # a student folder that is a link is not entered: nothing of the solutions it points to is graded
+    assert not [r for r in graded["rows"] if r["student"] == "mirror"]
+    assert f"not graded: {graded['folder'] / 'mirror'} (it is a symbolic link" in graded["stdout"]
+
+
+def classmate(folder):
+    """The correct peer's notebook, written into folder/alice; returns its bytes."""
+    (folder / "alice").mkdir(parents=True)
+    nbformat.write(answered(), folder / "alice" / f"Copy of {NAME}.ipynb")
+    return (folder / "alice" / f"Copy of {NAME}.ipynb").read_bytes()
+
+
+def member(z, name, data, mode=stat.S_IFREG | 0o644):
+    info = zipfile.ZipInfo(name)
+    info.create_system, info.external_attr = 3, mode << 16  # a Unix zip, as zip and git archive write them
+    z.writestr(info, data, zipfile.ZIP_DEFLATED)
+
+
+def test_a_zip_unpacks_only_regular_notebooks_of_a_readable_size(copy, tmp_path):
+    """The class as one zip: a link entry to the solution, a pipe entry, a member over the size limit
+    and one whose header understates its size, beside the correct peer, who keeps full marks."""
+    alice = classmate(tmp_path / "unzipped")
+    solution = copy / "solutions" / NAME / f"{NAME}.ipynb"
+    with zipfile.ZipFile(tmp_path / "class.zip", "w") as z:
+        member(z, f"alice/Copy of {NAME}.ipynb", alice)
+        member(z, f"linker/Copy of {NAME}.ipynb", str(solution), stat.S_IFLNK | 0o777)
+        member(z, f"piper/{NAME}.ipynb", "", stat.S_IFIFO | 0o644)
+        member(z, f"bloater/{NAME}.ipynb", oversized(read(solution), "bytes"))
+        member(z, f"liar/{NAME}.ipynb", alice + b" " * MAX_NOTEBOOK)
+    data = bytearray((tmp_path / "class.zip").read_bytes())
+    at = data.rfind(b"PK\x01\x02")  # liar's entry in the central directory: it says 1000 bytes
+    assert data[at + 46:at + 46 + len(f"liar/{NAME}.ipynb")] == f"liar/{NAME}.ipynb".encode()
+    data[at + 24:at + 28] = (1000).to_bytes(4, "little")
+    (tmp_path / "class.zip").write_bytes(bytes(data))
+
+    done = grade(copy, tmp_path / "class.zip", tmp_path / "out", "--jobs", "2")
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = list(csv.DictReader(open(tmp_path / "out" / "grades.csv")))
+    assert sum(scores(rows, "alice").values()) == 9
+    assert not [r for r in rows if r["student"] == "alice" and r["needs_manual_grading"] == "1"]
+    says = {"linker": "it is a symbolic link in the zip", "piper": "it is a named pipe in the zip",
+            "bloater": f"in the zip, over the {MAX_NOTEBOOK >> 20} MB", "liar": "could not be unpacked from the zip"}
+    for student, what in says.items():
+        assert scores(rows, student) == dict.fromkeys(EVERYTHING, 0.0), student
+        assert all(r["needs_manual_grading"] == "1" for r in rows if r["student"] == student)
+        assert what in (tmp_path / "out" / "feedback" / f"{student}.md").read_text().replace("\\", ""), student
+
+
+def staller(solved, sleep):
+    """Every answer cell sleeps when it is defined, and every function it defines calls os._exit(1).
+
+    Each test then kills its sandbox, and the next sandbox replays every answer cell before it, sleep
+    included: without a budget, the notebook's grading time grows with the square of its cells.
+    """
+    nb = nbformat.from_dict(solved)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("solution"):
+            assert "\n    return " in cell.source
+            cell.source = f"import time\ntime.sleep({sleep})\n\n" + cell.source.replace(
+                "\n    return ", "\n    import os\n    os._exit(1)\n    return ")
+    return nb
+
+
+def test_the_budgets_bound_a_student_who_stalls_the_grader(copy, tmp_path):
+    """Two stalling notebooks beside the correct peer, graded one at a time. The first runs out of its
+    notebook budget, the second of what the student's budget has left; both score 0, flagged, each
+    with a note that says which budget ran out; the peer keeps full marks. The budgets are set from
+    the peer's own grading time on this machine, which they must leave room for; the cells keep the
+    default time limit, so that a busy machine cannot make a correct cell run past it."""
+    classmate(tmp_path / "peer")
+    if not list((copy.parent / "reference-cache").glob(f"{NAME}-*.json")):  # sandboxed.grade's cache, still cold
+        grade(copy, tmp_path / "peer", tmp_path / "first", "--jobs", "1")
+    start = time.monotonic()
+    alone = grade(copy, tmp_path / "peer", tmp_path / "peer-out", "--jobs", "1")
+    peer = time.monotonic() - start
+    assert alone.returncode == 0, alone.stdout + alone.stderr
+    notebook_s = max(30, round(2 * peer))
+    student_s = round(1.5 * notebook_s)
+
+    folder = tmp_path / "class"
+    classmate(folder)
+    (folder / "stall").mkdir()
+    for file in (f"{NAME}.ipynb", f"Copy of {NAME}.ipynb"):  # graded in this order
+        nbformat.write(staller(answered(), 8), folder / "stall" / file)
+    start = time.monotonic()
+    done = grade(copy, folder, tmp_path / "out", "--jobs", "1",
+                 "--notebook-budget", str(notebook_s), "--student-budget", str(student_s))
+    elapsed = time.monotonic() - start
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = list(csv.DictReader(open(tmp_path / "out" / "grades.csv")))
+    assert sum(scores(rows, "alice").values()) == 9
+    assert {r["file"] for r in rows if r["student"] == "stall"} == {f"{NAME}.ipynb", f"Copy of {NAME}.ipynb"}
+    assert [r for r in rows if r["student"] == "stall" and (r["score"] != "0.0" or r["needs_manual_grading"] != "1")] \
+        == []
+    text = (tmp_path / "out" / "feedback" / "stall.md").read_text()
+    first, second = text.split("## 01")[1:]
+    assert f"this notebook had used its {notebook_s} s of grading time" in first
+    assert f"your notebooks together had used the {student_s} s of grading time" in second
+    assert "not run: the time for grading this notebook ran out first" in second
+    # the peer's time and the student's budget, and a little for the sandboxes' closing; without the
+    # budgets, the two notebooks take over 400 s
+    assert elapsed < peer + student_s + 30, (elapsed, peer, student_s)
 
 
 def hidden_lines():
