@@ -1,0 +1,88 @@
+from alternatives import Alternative
+
+D_LOSS = "    return 0.5 * ((real_scores - 1) ** 2).mean() + 0.5 * (fake_scores ** 2).mean()\n"
+G_LOSS = "    return ((fake_scores - 1) ** 2).mean()\n"
+CYCLE = "    return (rec_A - real_A).abs().mean() + (rec_B - real_B).abs().mean()\n"
+IDENTITY = "    return (G(real_B) - real_B).abs().mean() + (F(real_A) - real_A).abs().mean()\n"
+COIN = ("        elif torch.rand(1, generator=generator).item() < 0.5:\n"
+        "            i = torch.randint(size, (1,), generator=generator).item()\n"
+        "            out.append(pool[i])\n"
+        "            pool[i] = image\n"
+        "        else:\n"
+        "            out.append(image)\n")
+POOL_LOOP = ("    out = []\n"
+             "    for image in images.detach():\n"
+             "        if len(pool) < size:\n"
+             "            pool.append(image)\n"
+             "            out.append(image)\n" + COIN)
+
+ALTERNATIVES = [
+    # lsgan_losses
+    Alternative("D's loss from mse_loss", "lsgan_losses", D_LOSS,
+                "    mse = torch.nn.functional.mse_loss  # F is the name of a translator in this notebook\n"
+                "    return 0.5 * mse(real_scores, torch.ones_like(real_scores)) + 0.5 * mse(fake_scores, "
+                "torch.zeros_like(fake_scores))\n",
+                "test_lsgan_losses", "mse_loss averages the squared differences over each tensor"),
+    Alternative("G's loss from nn.MSELoss", "lsgan_losses", G_LOSS,
+                "    return nn.MSELoss()(fake_scores, torch.ones_like(fake_scores))\n",
+                "test_lsgan_losses", "the mean of (fake_scores - 1)^2, as a module"),
+    Alternative("D's loss with pow, halved at the end", "lsgan_losses", D_LOSS,
+                "    return ((real_scores - 1).pow(2).mean() + fake_scores.pow(2).mean()) / 2\n",
+                "test_lsgan_losses", "half of the sum of the two means"),
+    # cycle_loss
+    Alternative("nn.L1Loss", "cycle_loss", CYCLE,
+                "    l1 = nn.L1Loss()\n    return l1(rec_A, real_A) + l1(rec_B, real_B)\n",
+                "test_cycle_loss", "L1Loss averages |rec - real| over every entry of each pair"),
+    Alternative("a sum divided by the number of entries", "cycle_loss", CYCLE,
+                "    a_side = (rec_A - real_A).abs().sum() / real_A.numel()\n"
+                "    b_side = (rec_B - real_B).abs().sum() / real_B.numel()\n"
+                "    return a_side + b_side\n",
+                "test_cycle_loss", "the mean written out, each term over its own batch"),
+    # identity_loss
+    Alternative("l1_loss, F's term first", "identity_loss", IDENTITY,
+                "    l1 = torch.nn.functional.l1_loss\n    return l1(F(real_A), real_A) + l1(G(real_B), real_B)\n",
+                "test_identity_loss", "the same two means, added in the other order"),
+    Alternative("torch.mean of torch.abs, through named outputs", "identity_loss", IDENTITY,
+                "    same_B, same_A = G(real_B), F(real_A)\n"
+                "    return torch.mean(torch.abs(same_B - real_B)) + torch.mean(torch.abs(same_A - real_A))\n",
+                "test_identity_loss", "the same function, written with torch.mean and torch.abs"),
+    # query_pool
+    Alternative("the index drawn before the coin", "query_pool", COIN,
+                "        else:\n"
+                "            i = int(torch.randint(len(pool), (1,), generator=generator))  # used half of the time\n"
+                "            if torch.rand(1, generator=generator) < 0.5:\n"
+                "                out.append(pool[i])\n"
+                "                pool[i] = image\n"
+                "            else:\n"
+                "                out.append(image)\n",
+                "test_query_pool", "each image still swaps with probability 1/2, with a uniform stored image; "
+                "the docstring does not fix the order of the draws"),
+    Alternative("one coin per image, all drawn at once", "query_pool", POOL_LOOP,
+                "    out = []\n"
+                "    coins = torch.rand(len(images), generator=generator)  # a coin for each image\n"
+                "    for image, coin in zip(images.detach(), coins):\n"
+                "        if len(pool) < size:\n"
+                "            pool.append(image)\n"
+                "            out.append(image)\n"
+                "        elif coin < 0.5:\n"
+                "            i = torch.randint(0, size, (), generator=generator).item()\n"
+                "            out.append(pool[i])\n"
+                "            pool[i] = image\n"
+                "        else:\n"
+                "            out.append(image)\n",
+                "test_query_pool", "independent coins, one per image, drawn before the loop; a uniform index"),
+    # generator_objective
+    Alternative("the round trips from fresh translations", "generator_objective",
+                "loss_cyc = cycle_loss(real_A, F(fake_B), real_B, G(fake_A))",
+                "loss_cyc = cycle_loss(real_A, F(G(real_A)), real_B, G(F(real_B)))",
+                "test_generator_objective", "G and F are deterministic here, so translating again gives the same "
+                "fakes, with the same graph: the docstring's hint is about cost, not correctness"),
+    Alternative("the weights grouped", "generator_objective",
+                "loss_G = loss_gan + lambda_cyc * loss_cyc + lambda_idt * lambda_cyc * loss_idt",
+                "loss_G = loss_gan + lambda_cyc * (loss_cyc + lambda_idt * loss_idt)",
+                "test_generator_objective", "the same sum, with lambda_cyc factored out"),
+    Alternative("the identity term written out", "generator_objective",
+                "loss_idt = identity_loss(G, F, real_A, real_B)",
+                "loss_idt = (G(real_B) - real_B).abs().mean() + (F(real_A) - real_A).abs().mean()",
+                "test_generator_objective", "identity_loss's formula, inline"),
+]
