@@ -83,6 +83,13 @@ def test_every_exercise_has_its_mistakes_listed(name):
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_each_mistake_has_a_name_of_its_own(name):
+    names = [m.name for m in table(name)]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    assert not twice, f"{name}: two mistakes share a name (the results are kept by name): {twice}"
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_every_mistake_has_a_hint(name):
     vague = [m.name for m in table(name) if not (isinstance(m.hint, str) and m.hint.strip())]
     assert not vague, f"{name}: mistakes without the words their visible check's likely-bug line must hold: {vague}"
@@ -130,7 +137,7 @@ def test_the_visible_checks_name_every_mistake_of_the_bank(caught, capsys):
     """The rule for the whole bank, with the share of mistakes named, printed for the record."""
     rows = []
     for name, results in caught.items():
-        rows.append((name, sum(named(m, results[m.name][0]) for m in table(name)), len(results)))
+        rows.append((name, sum(named(m, results[m.name][0]) for m in table(name)), len(table(name))))
     hits, total = sum(r[1] for r in rows), sum(r[2] for r in rows)
     with capsys.disabled():
         print("\nmistakes whose visible check names them, by notebook:")
