@@ -11,6 +11,9 @@ nbgrader's own autograde grades the 01 submissions too, on the same layout.
 import csv
 import glob
 import json
+import os
+import subprocess
+import sys
 from collections import namedtuple
 
 import nbformat
@@ -169,3 +172,57 @@ def test_no_training_runs_under_autograde(autograded, course):
     assert "autograding: training is skipped" in text
     assert "skipped while grading" in text
     assert "it/s]" not in text  # no tqdm progress bar: nothing was trained
+
+
+def fingerprint(course, name):
+    """The cache key of an assignment's reference records, as the grader in ``course`` computes it."""
+    done = subprocess.run([sys.executable, "-c", f"from tools.grade import fingerprint; print(fingerprint({name!r}))"],
+                          cwd=course, env=dict(os.environ, PYTHONPATH=str(course)), capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_the_reference_records_are_keyed_on_everything_that_shapes_them(tmp_path):
+    """A change of the grader's plan is recorded afresh, never read from a cache made before it.
+
+    In a copy of the course: a change of any file that shapes a record (the source notebook, the
+    plan in tools/grade.py, the sandbox, the runner, the blinding, the verdict, course_lib's code or
+    weights) gives a new key, and one of the output writer does not. Then, after a run that cached
+    the reference, a change of the plan (the hidden tests' seeds) makes the next run record a new
+    reference beside the old one, against which the correct peer keeps full marks.
+    """
+    name = "01_toy_gan"
+    course = course_copy(tmp_path)
+    keys = [fingerprint(course, name)]
+    for path in (f"solutions/{name}/{name}.ipynb", "tools/grade.py", "tools/grading/sandbox.py",
+                 "tools/grading/runner.py", "tools/grading/blind.py", "tools/grading/verdict.py",
+                 "course_lib/checks.py", "course_lib/weights/mnist_classifier.pt"):
+        original = (course / path).read_bytes()
+        (course / path).write_bytes(original + b"\n")
+        keys.append(fingerprint(course, name))
+        (course / path).write_bytes(original)
+        assert keys[-1] != keys[0], f"a change of {path} keeps the key"
+    report = course / "tools" / "grading" / "report.py"
+    report.write_text(report.read_text() + "\n# the outputs only\n")
+    assert fingerprint(course, name) == keys[0]
+
+    folder, cache = tmp_path / "downloads", tmp_path / "cache"
+    (folder / "alice").mkdir(parents=True)
+    nbformat.write(complete(read(course / "notebooks" / name / f"{name}.ipynb"),
+                            read(course / "solutions" / name / f"{name}.ipynb")),
+                   folder / "alice" / f"Copy of {name}.ipynb")
+
+    def alice(run):
+        done = grade(course, folder, tmp_path / run, "--jobs", "2", cache=cache)
+        assert done.returncode == 0, done.stdout + done.stderr
+        with open(tmp_path / run / "grades.csv") as f:
+            return sum(float(row["score"]) for row in csv.DictReader(f))
+
+    assert alice("before") == 9
+    [old] = cache.glob(f"{name}-*.json")
+    plan = course / "tools" / "grade.py"
+    assert plan.read_text().count('"seed": 10_000 + at') == 1
+    plan.write_text(plan.read_text().replace('"seed": 10_000 + at', '"seed": 20_000 + at'))
+    assert alice("after") == 9
+    [new] = set(cache.glob(f"{name}-*.json")) - {old}
+    assert new.stat().st_mtime > plan.stat().st_mtime  # recorded under the new plan, not copied from before it
