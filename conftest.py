@@ -23,6 +23,7 @@ SLOW_FILES = {
     "test_install_cell.py",  # a fresh virtual environment, then the install cell's pip install in IPython
     "test_resume.py",  # three kernels per notebook: straight through, killed halfway, resumed
     "test_full_mode.py",  # all nine notebooks in full mode at full size, two kernels at a time
+    "test_install.py",  # uv resolves the development set from PyPI for every supported Python
 }
 SLOW_TESTS = {
     "test_widget_in_jupyterlab",  # test_browser.py: JupyterLab, Chromium and a kernel
