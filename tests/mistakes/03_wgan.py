@@ -7,14 +7,14 @@ NORM = "(grad.flatten(1).norm(dim=1) - 1) ** 2"
 
 MISTAKES = [
     # critic_loss
-    Mistake("the sign flipped", "critic_loss", CRITIC, "return real_scores.mean() - fake_scores.mean()",
+    Mistake("critic: the sign flipped", "critic_loss", CRITIC, "return real_scores.mean() - fake_scores.mean()",
             "test_critic_loss", "is the sign flipped"),
     Mistake("one mean over both batches", "critic_loss", CRITIC, "return torch.cat([fake_scores, -real_scores]).mean()",
             "test_critic_loss", "each averaged over its own batch"),
     Mistake("the difference of the batches, then the mean", "critic_loss", CRITIC,
             "return (fake_scores - real_scores).mean()", "test_critic_loss", "average each batch on its own"),
     # generator_loss
-    Mistake("the sign flipped", "generator_loss", "return -fake_scores.mean()", "return fake_scores.mean()",
+    Mistake("generator: the sign flipped", "generator_loss", "return -fake_scores.mean()", "return fake_scores.mean()",
             "test_generator_loss", "is the sign flipped"),
     Mistake("a sum instead of a mean", "generator_loss", "return -fake_scores.mean()", "return -fake_scores.sum()",
             "test_generator_loss", "not their sum"),
