@@ -42,6 +42,69 @@ ROUND_TRIPS = {
 STUDENTS = ("solution", "untouched", "bug", "warns")
 NBGRADER = "01_toy_gan"  # the notebook nbgrader's own autograde also grades
 
+# Students who have read the grader. Each wraps one answer; the wrapper is the honest answer in the
+# visible checks (it tells the hidden ones by the name of the running checks.exercise, which it finds
+# through the garbage collector) and where another answer calls it. When
+# a hidden test calls it, it looks for the names under which that test's code computes its expected
+# value (the value itself, or the pieces it is made of), in its callers' frames, in its globals (the
+# notebook's namespace) or through the garbage collector, and puts the expected value together from
+# what it finds. The cheat returns that (NaN when it finds nothing); the probe answers honestly unless
+# what it put together is the right answer of that very call, which it then reports by returning NaN.
+LOOK = {  # the places to look: each gives the namespaces (dicts) that hold every name looked for
+    "frames": """    frame, found = sys._getframe(2), []
+    while frame is not None:
+        found += [scope for scope in (frame.f_locals, frame.f_globals) if all(k in scope for k in NAMES)]
+        frame = frame.f_back
+    return found""",
+    "globals": """    return [globals()] if all(k in globals() for k in NAMES) else []""",
+    "gc": """    return [o for o in gc.get_objects() if isinstance(o, dict) and all(k in o for k in NAMES)]""",
+}
+WRAPPER = """
+
+_honest_{f} = {f}
+NAMES = {names!r}
+
+
+def {f}(*args, **kwargs):
+    import torch
+    honest = _honest_{f}(*args, **kwargs)
+    if sys._getframe(1).f_code.co_name != "<module>" or not _hidden():
+        return honest
+    for v in _look():
+        try:
+            guess = torch.as_tensor({guess}, dtype=torch.float64)
+        except Exception:  # not what it looked for
+            continue
+        if {cheat}:
+            return guess
+        try:
+            if torch.allclose(guess, torch.as_tensor(honest).detach().double()):
+                return torch.tensor(float("nan"))
+        except RuntimeError:  # another shape: the pieces of another call's answer
+            pass
+    return torch.tensor(float("nan")) if {cheat} else honest
+
+
+def _hidden():
+    import gc
+    return any(type(o).__name__ == "generator" and o.gi_code.co_name == "exercise" and o.gi_frame is not None
+               and "(hidden tests)" in str(o.gi_frame.f_locals.get("name")) for o in gc.get_objects())
+
+
+def _look():
+    import gc
+{look}
+"""
+Leak = namedtuple("Leak", "cell function channel test names guess")
+LEAKS = {  # one exercise in each of three notebooks, a different place to look in each
+    "02_dcgan": Leak("frechet_distance", "frechet_distance", "globals", "test_frechet_distance", ("want",),
+                     "v['want']"),
+    "07_progan": Leak("generator_forward", "generator_forward", "frames", "test_generator_forward", ("old", "new"),
+                      "(1 - args[3]) * v['old'] + args[3] * v['new']"),  # generator_forward(G, z, stage, alpha)
+    "09_adversarial_attacks": Leak("project", "project", "gc", "test_project", ("lo", "hi"),
+                                   "torch.max(torch.min(args[0], v['hi']), v['lo'])"),  # project(x_adv, x, eps, ...)
+}
+
 
 def edit(nb, gid, old, new):
     """A copy of ``nb`` with the answer in solution cell ``gid`` edited; the edit must apply."""
@@ -52,11 +115,22 @@ def edit(nb, gid, old, new):
     return nb
 
 
+def looking(solution, leak, cheat):
+    """The solution with ``leak.function`` wrapped as a cheat (cheat=True) or a probe (see LOOK)."""
+    nb = nbformat.from_dict(solution)
+    cell = next(c for c in nb.cells if grade_id(c) == leak.cell)
+    cell.source = "import sys\n" + cell.source + WRAPPER.format(
+        f=leak.function, names=leak.names, guess=leak.guess, cheat=cheat, look=LOOK[leak.channel])
+    return nb
+
+
 def submissions(course, name):
     student = read(course / "notebooks" / name / f"{name}.ipynb")
     solution = complete(student, read(course / "solutions" / name / f"{name}.ipynb"))
     bug = ROUND_TRIPS[name]
     subs = {"solution": solution, "untouched": student, "bug": edit(solution, bug.cell, bug.old, bug.new)}
+    if name in LEAKS:
+        subs["cheat"], subs["probe"] = looking(solution, LEAKS[name], True), looking(solution, LEAKS[name], False)
     if name == "01_toy_gan":
         subs["warns"] = edit(solution, "sample_noise", "    return torch.randn",
                              "    import warnings\n    warnings.warn('drawing noise on the CPU')\n"
@@ -88,6 +162,8 @@ def graded(tmp_path_factory):
 def autograded(course):
     """nbgrader autograde on the 01 submissions: (CompletedProcess, {student: {test cell: (score, max)}})."""
     for student_id, nb in submissions(course, NBGRADER).items():
+        if student_id not in STUDENTS:
+            continue
         folder = course / "submitted" / student_id / NBGRADER
         folder.mkdir(parents=True)
         nbformat.write(nb, folder / f"{NBGRADER}.ipynb")
@@ -135,6 +211,24 @@ def test_a_typical_bug_loses_exactly_its_exercise(graded, name):
     cells, failing = graded[0][name]["bug"], ROUND_TRIPS[name].failing
     assert {test for test, (score, _) in cells.items() if score == 0} == failing
     assert total(cells) == maximum(cells) - sum(cells[test][1] for test in failing)
+
+
+@pytest.mark.parametrize("name", LEAKS)
+def test_an_answer_that_returns_the_expected_value_it_finds_scores_nothing(graded, name):
+    cells, test = graded[0][name]["cheat"], LEAKS[name].test
+    assert {t for t, (score, _) in cells.items() if score == 0} == {test}
+    assert total(cells) == maximum(cells) - cells[test][1]
+
+
+@pytest.mark.parametrize("name", LEAKS)
+def test_no_hidden_test_leaves_its_expected_value_in_reach(graded, name):
+    """The probe finds the right answer of no hidden call anywhere it looks, so it keeps full marks.
+
+    Where the hidden tests computed their expected values in the sandbox, as before the slicing, it
+    lost each of these exercises.
+    """
+    cells = graded[0][name]["probe"]
+    assert total(cells) == maximum(cells)
 
 
 def test_a_warning_on_stderr_does_not_zero_a_correct_cell(graded):
