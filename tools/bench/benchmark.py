@@ -9,6 +9,7 @@ is replaced; the other sections are kept. This is a measurement, not a test: run
 machine.
 """
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -29,6 +30,18 @@ except ModuleNotFoundError as err:  # run as a script: tools/ is then not an imp
     raise SystemExit("run the benchmark from the course root as a module: python -m tools.bench.benchmark") from None
 
 RESULTS = os.path.join(course.ROOT, "RESULTS.md")
+
+
+@contextlib.contextmanager
+def environ(env):
+    """Set the environment variables ``env`` (a dict) for the kernels started inside; restore them after."""
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
 
 
 def machine():
@@ -56,20 +69,14 @@ def run(name, seed, mode, keep=None):
     nb = nbformat.read(course.source(name), as_version=4)
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "results.jsonl")
-        env = {"GAN_COURSE_MODE": mode, "GAN_COURSE_SEED": str(seed), "GAN_COURSE_RESULTS": out}
-        saved = {k: os.environ.get(k) for k in env}
-        os.environ.update(env)
-        try:
+        with environ({"GAN_COURSE_MODE": mode, "GAN_COURSE_SEED": str(seed), "GAN_COURSE_RESULTS": out}):
             start = time.perf_counter()
             NotebookClient(nb, timeout=1800, resources={"metadata": {"path": tmp}}).execute()
             seconds = time.perf_counter() - start
-            if keep:
-                os.makedirs(keep, exist_ok=True)
-                nbformat.write(nb, os.path.join(keep, f"{name}-{mode}-seed{seed}.ipynb"))
-            load = os.getloadavg()[1]  # the 5-minute load average: times are only comparable on a quiet machine
-        finally:
-            for k, v in saved.items():
-                os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
+        if keep:
+            os.makedirs(keep, exist_ok=True)
+            nbformat.write(nb, os.path.join(keep, f"{name}-{mode}-seed{seed}.ipynb"))
+        load = os.getloadavg()[1]  # the 5-minute load average: times are only comparable on a quiet machine
         with open(out) as f:
             records = [json.loads(line) for line in f]
     if len(records) != 1:

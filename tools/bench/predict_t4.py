@@ -52,16 +52,11 @@ def count(name):
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "counts.json")
         nb.cells.insert(0, nbformat.v4.new_code_cell(HOOK.format(root=course.ROOT, model=T4, out=out)))
-        env = {"GAN_COURSE_MODE": "full", "GAN_COURSE_STEPS": str(CUT), "GAN_COURSE_CHECKPOINTS": "off"}
-        saved = {k: os.environ.get(k) for k in env}
-        os.environ.update(env)
-        try:
+        cut = {"GAN_COURSE_MODE": "full", "GAN_COURSE_STEPS": str(CUT), "GAN_COURSE_CHECKPOINTS": "off"}
+        with benchmark.environ(cut):
             start = time.perf_counter()
             NotebookClient(nb, timeout=3600, resources={"metadata": {"path": tmp}}).execute()
             seconds = time.perf_counter() - start
-        finally:
-            for k, v in saved.items():
-                os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
         with open(out) as f:
             return json.load(f), seconds
 
