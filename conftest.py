@@ -18,7 +18,7 @@ os.environ.pop("NBGRADER_EXECUTION", None)
 # the whole tier can be read in one place: by its file's name, or by its function's name.
 SLOW_FILES = {
     "test_student_copy.py",  # pip install of the student bundle, then a notebook in a kernel
-    "test_grade.py",  # the grader on a bank of 25 submissions, each in its own sandbox
+    "test_grade.py",  # the grader on its bank of honest and hostile submissions, each in its own sandbox
     "test_grading.py",  # the round trip of all nine notebooks, and nbgrader's autograde of one
     "test_install_cell.py",  # a fresh virtual environment, then the install cell's pip install in IPython
     "test_resume.py",  # three kernels per notebook: straight through, killed halfway, resumed
