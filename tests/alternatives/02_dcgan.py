@@ -32,13 +32,13 @@ ALTERNATIVES = [
                 "                              padding=padding, bias=False)\n"
                 "    return nn.Sequential(OrderedDict(conv=conv, bn=bn, relu=nn.ReLU(inplace=True)))",
                 "test_generator_block", "the same three layers in the same order; names and creation order are free"),
-    Alternative("a bias drawn, then removed", "generator_block", G_BLOCK,
+    Alternative("G: a bias drawn, then removed", "generator_block", G_BLOCK,
                 "    conv = nn.ConvTranspose2d(in_channels, out_channels, kernel_size, stride, padding)\n"
                 "    conv.bias = None  # BatchNorm's shift replaces it\n"
                 "    return nn.Sequential(conv, nn.BatchNorm2d(out_channels), nn.ReLU())",
                 "test_generator_block", "the block has no bias; only the random numbers drawn on the way differ"),
     # discriminator_block
-    Alternative("a bias drawn, then removed", "discriminator_block", D_BLOCK,
+    Alternative("D: a bias drawn, then removed", "discriminator_block", D_BLOCK,
                 "    conv = nn.Conv2d(in_channels, out_channels, kernel_size=4, stride=2, padding=1)\n"
                 "    if batch_norm:\n"
                 "        conv.bias = None  # BatchNorm's shift replaces it\n"
