@@ -46,14 +46,14 @@ def template(nb):
     return cells
 
 
-HIDDEN = "### BEGIN HIDDEN TESTS"
-HIDDEN_END = "### END HIDDEN TESTS"
+BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
+END_HIDDEN = "### END HIDDEN TESTS"
 
 
 def split(test):
     """A test cell's (visible, hidden) code; hidden is "" when it has none."""
-    visible, _, rest = test.partition(HIDDEN)
-    return visible, rest.replace(HIDDEN_END, "")
+    visible, _, rest = test.partition(BEGIN_HIDDEN)
+    return visible, rest.replace(END_HIDDEN, "")
 
 
 def public(cells):

@@ -12,8 +12,9 @@ that writes to stderr). On failure it raises ``CheckFailed`` whose message says 
 checked, what was expected, what came back and the likely bug.
 
 While a notebook is graded, every check also appends what it saw to ``record`` (the grader
-turns it on): the value it got, and, in the instructor's reference run, the value it expected.
-The grader compares the two records outside the student's process, so a check that is faked or
+turns it on): the value it got, and, in the instructor's reference run, the value it expected
+(``course_lib.protocol``: the entry, the rule and the message, which the grader shares). The
+grader compares the two records outside the student's process, so a check that is faked or
 switched off inside it earns nothing. In the hidden tests the grader replaces each expected
 value by ``HIDDEN``: those checks only record, and the expected values never reach the student.
 """
@@ -21,11 +22,16 @@ import contextlib
 
 import torch
 
+from . import protocol
 from .guard import describe
 
 
 class CheckFailed(AssertionError):
     """A self-check did not pass; the message is meant for the student."""
+
+
+class NotWritten(CheckFailed):
+    """An exercise's function (or one it calls) still raises NotImplementedError: not attempted yet."""
 
 
 class _Hidden:
@@ -34,83 +40,59 @@ class _Hidden:
 
 
 HIDDEN = _Hidden()  # stands for an expected value that is kept outside the student's process
-record = None  # a list while grading: one entry per check, in the order they ran
+record = None  # a list while grading: one entry per check (protocol.entry), in the order they ran
 
 
-def _note(kind, got, expected, what, hint, **tolerance):
+def _record(kind, got, expected, what, hint, **tolerance):
     if record is not None:
-        record.append({"kind": kind, "got": got, "expected": None if expected is HIDDEN else expected,
-                       "what": what, "hint": hint, **tolerance})
+        record.append(protocol.entry(kind, got, None if expected is HIDDEN else expected, what, hint, **tolerance))
+
+
+def _check(kind, got, expected, what, hint, **tolerance):
+    """Record the entry while grading; unless the expected value is hidden, fail where the protocol's rule does."""
+    _record(kind, got, expected, what, hint, **tolerance)
+    if expected is not HIDDEN and not protocol.agrees(kind, got, expected, **tolerance):
+        raise CheckFailed(protocol.failure(kind, got, expected, what, hint, **tolerance))
 
 
 def fail(what, expected, got, hint=None):
     """Raise CheckFailed with the standard four-part message."""
-    lines = [f"Check failed: {what}", f"  expected: {expected}", f"  got:      {got}"]
-    if hint:
-        lines.append(f"  likely bug: {hint}")
-    raise CheckFailed("\n".join(lines))
+    raise CheckFailed(protocol.message(what, expected, got, hint))
 
 
 def that(condition, what, expected, got, hint=None):
-    """Fail unless ``condition`` is true."""
+    """Fail unless ``condition`` is true; ``expected`` and ``got`` say what was wanted and what came."""
     try:
         holds = bool(condition)
     except Exception as err:  # a tensor of several values, say: a failed check, not a crash
         holds, got = False, f"{got} (the condition could not be read as true or false: {err})"
-    _note("that", holds, expected, what, hint)
+    _record("that", holds, expected, what, hint)
     if not holds and expected is not HIDDEN:
         fail(what, expected, got, hint)
 
 
-def _show(x):
-    if isinstance(x, torch.Tensor):
-        if x.numel() == 1:
-            return f"{x.item():.6g}"
-        if x.numel() <= 6:
-            return f"{[round(v, 6) for v in x.detach().flatten().tolist()]} (shape {tuple(x.shape)})"
-        return describe(x)
-    if isinstance(x, float):
-        return f"{x:.6g}"
-    return describe(x)
+def _values(x):
+    """A number or tensor as a float64 array, as the protocol compares it."""
+    return torch.as_tensor(x).detach().cpu().double().numpy()
 
 
 def close(got, expected, what, hint=None, atol=1e-5, rtol=1e-4):
     """Fail unless ``got`` is a number or tensor equal to ``expected`` within tolerance."""
-    if isinstance(got, torch.Tensor) and got.requires_grad:
-        got = got.detach()
     numeric = isinstance(got, (int, float, torch.Tensor)) and not isinstance(got, bool)
-    have = torch.as_tensor(got).detach().cpu().double() if numeric else None
-    _note("close", have, expected, what, hint, atol=atol, rtol=rtol)
-    if expected is HIDDEN:
-        return
-    if not numeric:
-        fail(what, _show(expected), f"{describe(got)}, which is not a number or a tensor", hint)
-    want = torch.as_tensor(expected, dtype=torch.float64)
-    if have.shape != want.shape:
-        if have.numel() == want.numel() == 1:
-            have = have.reshape(want.shape)
-        else:
-            fail(what, f"shape {tuple(want.shape)}", f"shape {tuple(have.shape)}", hint)
-    if not torch.allclose(have, want, atol=atol, rtol=rtol, equal_nan=False):
-        if want.numel() <= 6:
-            fail(what, _show(want), _show(have), hint)
-        # too many values to print: point at the entry that is furthest off
-        worst = (have - want).abs().nan_to_num(float("inf")).flatten().argmax()
-        at = tuple(int(i) for i in torch.unravel_index(worst, want.shape))
-        fail(what, f"{_show(want)}, with {want[at].item():.6g} at index {at}",
-             f"{_show(have)}, with {have[at].item():.6g} there (the entry furthest off)", hint)
+    want = expected if expected is HIDDEN else _values(expected)
+    if not numeric and want is not HIDDEN:
+        _record("close", None, want, what, hint, atol=atol, rtol=rtol)
+        fail(what, protocol.show(want), f"{describe(got)}, which is not a number or a tensor", hint)
+    _check("close", _values(got) if numeric else None, want, what, hint, atol=atol, rtol=rtol)
 
 
 def shape(got, expected, what, hint=None):
     """Fail unless ``got`` is a tensor of exactly the shape ``expected``."""
-    _note("shape", tuple(got.shape) if isinstance(got, torch.Tensor) else None,
-          expected if expected is HIDDEN else tuple(expected), what, hint)
-    if expected is HIDDEN:
-        return
-    if not isinstance(got, torch.Tensor):
-        fail(what, f"a tensor of shape {tuple(expected)}", describe(got), hint)
-    if tuple(got.shape) != tuple(expected):
-        fail(what, f"shape {tuple(expected)}", f"shape {tuple(got.shape)}", hint)
+    want = expected if expected is HIDDEN else tuple(expected)
+    if not isinstance(got, torch.Tensor) and want is not HIDDEN:
+        _record("shape", None, want, what, hint)
+        fail(what, f"a tensor of shape {want}", describe(got), hint)
+    _check("shape", tuple(got.shape) if isinstance(got, torch.Tensor) else None, want, what, hint)
 
 
 @contextlib.contextmanager
@@ -128,7 +110,7 @@ def exercise(name):
             tb = tb.tb_next
         stub = tb.tb_frame.f_code.co_name
         called = "" if stub in (name, "<module>") or name.startswith(stub + " ") else f" (it is called by {name})"
-        raise CheckFailed(
+        raise NotWritten(
             f"{stub} is not written yet{called}: replace `raise NotImplementedError()` with your code."
         ) from None
     print(f"✓ {name}: all checks passed")

@@ -189,18 +189,22 @@ def fingerprint(name):
 
     Its source notebook; the plan and how it runs: this file and every module of tools/grading
     (the sandbox, the runner, the blinding, the verdict) except those that only write the outputs;
-    course_lib's code and weights; and the versions of Python, torch and numpy.
+    course_lib's code and weights; and the versions of Python, torch and numpy. Each file counts by
+    its contents and its name within the course, not where the course lies: a copy or a moved
+    course keeps its cache.
     """
     h = hashlib.sha256(f"{sys.version} torch {torch.__version__} numpy {numpy.__version__}".encode())
     lib = os.path.dirname(os.path.abspath(course_lib.__file__))
     here = os.path.dirname(os.path.abspath(sandbox.__file__))
-    files = [course.source(name), os.path.abspath(__file__)]
-    files += [os.path.join(here, f) for f in sorted(os.listdir(here)) if f.endswith(".py") and f not in OUTPUT_ONLY]
+    files = [(f"solutions/{name}", course.source(name)), ("tools/grade.py", os.path.abspath(__file__))]
+    files += [(f"tools/grading/{f}", os.path.join(here, f)) for f in sorted(os.listdir(here))
+              if f.endswith(".py") and f not in OUTPUT_ONLY]
     for parent, _, names in sorted(os.walk(lib)):
-        files += [os.path.join(parent, n) for n in sorted(names) if n.endswith((".py", ".pt"))]
-    for path in files:
+        files += [("course_lib/" + os.path.relpath(os.path.join(parent, n), lib), os.path.join(parent, n))
+                  for n in sorted(names) if n.endswith((".py", ".pt"))]
+    for label, path in files:
         with open(path, "rb") as f:
-            h.update(path.encode() + b"\0" + f.read())
+            h.update(label.encode() + b"\0" + f.read())
     return h.hexdigest()[:20]
 
 
@@ -307,7 +311,6 @@ def refused(student, path, name, template, why):
 
 HIDDEN_FAILED = ("a hidden test failed: on new inputs, the function (or one it calls) gave a wrong result "
                  "or an error")
-UNWRITTEN = "not written yet"  # in the message of a stub that still raises NotImplementedError
 
 
 def judge(template, plan, replies, ref, found):
@@ -332,7 +335,7 @@ def judge(template, plan, replies, ref, found):
         if answer is not None and found[answer][1] == "missing":
             result.update(status="missing", message=f"no answer cell `{answer}` was found: this needs manual grading")
         elif reply["error"] or at is not None:
-            if reply["error"] and UNWRITTEN in reply["error"].splitlines()[0]:
+            if reply.get("not_written") is True:
                 result["check"] = "(not attempted: the stub still raises NotImplementedError)"
             elif at is not None and at < len(expected) and not reply.get("out_of_time"):
                 result["check"] = expected[at]["what"]

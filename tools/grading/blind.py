@@ -24,8 +24,8 @@ course to that, and the grading round trip shows that each sliced test records w
 import ast
 import copy
 
-EXPECTED = {"close": 1, "shape": 1, "that": 2}  # position of the expected value in each check's arguments
-GOT = {"close": 0, "shape": 0, "that": 0}  # and of what the check records
+from course_lib.protocol import KINDS
+
 ALWAYS = {"backward"}  # methods that write into objects they are not called on (autograd's leaves)
 CONTAINERS = (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.ListComp, ast.SetComp, ast.DictComp)
 
@@ -146,7 +146,7 @@ class _Slicer:
     def _check(self, call):
         """The kind of a ``checks.<kind>(...)`` call, or None."""
         f = call.func
-        if isinstance(f, ast.Attribute) and f.attr in EXPECTED and isinstance(f.value, ast.Name) \
+        if isinstance(f, ast.Attribute) and f.attr in KINDS and isinstance(f.value, ast.Name) \
                 and f.value.id == "checks":
             return f.attr
         return None
@@ -162,12 +162,7 @@ class _Slicer:
                 if kind is None:
                     return node
                 found.append(kind)
-                got = node.args[GOT[kind]] if len(node.args) > GOT[kind] else \
-                    next((k.value for k in node.keywords if k.arg in ("got", "condition")), ast.Constant(None))
-                hidden = ast.Attribute(value=ast.Name(id="checks", ctx=ast.Load()), attr="HIDDEN", ctx=ast.Load())
-                args = [got, ast.Constant(""), hidden, ast.Constant(None)] if kind == "that" else \
-                    [got, hidden, ast.Constant("")]
-                return ast.copy_location(ast.Call(func=node.func, args=args, keywords=[]), node)
+                return ast.copy_location(ast.Call(func=node.func, args=_recording(kind, node), keywords=[]), node)
 
         cut = Cut().visit(stmt)
         return cut if found else None
@@ -272,6 +267,17 @@ class _Slicer:
         s.body, s.orelse = body or [ast.Pass()], orelse
         return s, needed | _loaded(header)
 
+
+
+def _recording(kind, call):
+    """The arguments of a ``checks.<kind>`` call cut down to what it records: the recorded argument
+    as written, ``checks.HIDDEN`` for the expected value, an empty text for ``what``, None for the
+    other required parameters."""
+    spec = KINDS[kind]
+    given = dict(zip(spec.params, call.args)) | {k.arg: k.value for k in call.keywords if k.arg in spec.params}
+    hidden = ast.Attribute(value=ast.Name(id="checks", ctx=ast.Load()), attr="HIDDEN", ctx=ast.Load())
+    cut = {spec.got: given.get(spec.got, ast.Constant(None)), spec.expected: hidden, "what": ast.Constant("")}
+    return [cut.get(p, ast.Constant(None)) for p in spec.params[:spec.required]]
 
 
 def modules(template):

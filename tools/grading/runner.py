@@ -9,50 +9,31 @@ hidden test moved to the end of the notebook sees the names its visible part lef
 torch, random and numpy first, so that a test draws the same inputs in the student's run as in
 the solution's, whatever ran before it.
 
-Each reply is one JSON line on the original stdout: {"id", "error": str or None, "record": [...]},
-the record being what ``course_lib.checks`` saw, as numbers, shapes, booleans and strings
-(tensors as base64 float64 bytes). Nothing is pickled. The cells' own output goes to /dev/null.
+Each reply is one JSON line on the original stdout: {"id", "error": str or None, "not_written": bool,
+"record": [...]}, the record being the entries of the checks that ran (``course_lib.protocol``), as
+numbers, shapes, booleans and strings (arrays as base64 float64 bytes); not_written says that the
+error was a stub's NotImplementedError. Nothing is pickled. The cells' own output goes to /dev/null.
 With --reference (the instructor's solution) the record also carries the expected values.
 
 This process runs the student's code, so nothing it sends is trusted: the grader only reads it
 as data and decides the points itself.
 """
-import base64
 import copy
 import json
 import os
 import random
 import sys
 
-TEXT = 300  # characters kept of a string in a reply
+TEXT = 300  # characters kept of an error's first line
 MESSAGE = 1500  # of a failed check's message
 
 
-def encode(x):
-    """A JSON-safe form of a recorded value: tensors as {"shape", "f64"}, the rest as is or a string."""
-    import torch
-
-    if isinstance(x, torch.Tensor):
-        x = x.detach().cpu().double().contiguous()
-        return {"shape": list(x.shape), "f64": base64.b64encode(x.numpy().tobytes()).decode()}
-    if x is None or isinstance(x, (bool, int, float)):
-        return x
-    if isinstance(x, (tuple, list)) and all(isinstance(v, int) for v in x):
-        return list(x)
-    return str(x)[:TEXT]
-
-
 def entry(item, reference):
-    out = {"kind": str(item.get("kind")), "got": encode(item.get("got"))}
-    if reference:
-        expected = item.get("expected")
-        if out["kind"] == "close":  # a number, a list or a tensor: compared as float64 values
-            import torch
+    """A check's entry (``course_lib.protocol``) as JSON: a student's states only its kind and what it got."""
+    from course_lib import protocol
 
-            expected = torch.as_tensor(expected, dtype=torch.float64)
-        out.update({"expected": encode(expected), "what": encode(item.get("what")),
-                    "hint": encode(item.get("hint")), "atol": item.get("atol"), "rtol": item.get("rtol")})
-    return out
+    keys = protocol.REFERENCE if reference else protocol.SENT
+    return {key: protocol.encode(item.get(key)) for key in keys}
 
 
 def describe(err):
@@ -118,6 +99,7 @@ def main():
             os._exit(0)
         err = result.error_before_exec or result.error_in_exec
         reply = {"id": request.get("id"), "error": None if err is None else describe(err),
+                 "not_written": isinstance(err, checks.NotWritten),
                  "record": [entry(item, reference) for item in record if isinstance(item, dict)]}
         checks.record = None
         if request.get("save") is not None:
