@@ -5,10 +5,17 @@ import shutil
 import nbformat
 import pytest
 
+import sandboxed
 from tools import release as release_tool
 from tools.course import ROOT
 
 complete = release_tool.answered  # the student notebook answered as in the source
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_reference_cache(tmp_path_factory):
+    """One cache of the solutions' reference records for every grading test (see sandboxed.shared_cache)."""
+    sandboxed.shared_cache = tmp_path_factory.mktemp("reference-cache")
 
 
 def read(path):

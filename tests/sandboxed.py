@@ -19,11 +19,22 @@ def course_copy(root):
     return course
 
 
+# The reference records of the solutions, kept for the whole test session (tests/conftest.py sets the
+# folder): every copy of the course has the same files, so the same cache keys, and each notebook's
+# reference is recorded once, by the first test that grades it, not once per test module.
+shared_cache = None
+
+
+def reference_cache(course):
+    """The folder ``grade`` keeps the reference records of ``course`` in, unless it is given another."""
+    return shared_cache or course.parent / "reference-cache"
+
+
 def grade(course, submissions, out, *args, cache=None):
     """Run ``python -m tools.grade`` on the copy, as an instructor would; returns the CompletedProcess."""
     env = dict(os.environ, PYTHONPATH=str(course))
     env.pop("NBGRADER_EXECUTION", None)
-    cache = cache or course.parent / "reference-cache"
+    cache = cache or reference_cache(course)
     return subprocess.run([sys.executable, "-m", "tools.grade", str(submissions), "--out", str(out),
                            "--cache", str(cache), *args], cwd=course, env=env, capture_output=True, text=True,
                           timeout=1800)

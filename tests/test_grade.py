@@ -28,7 +28,7 @@ import psutil
 import pytest
 
 from conftest import complete, grade_id, read
-from sandboxed import course_copy, grade, snapshot
+from sandboxed import course_copy, grade, reference_cache, snapshot
 from tools import course as layout
 from tools.grade import MAX_CODE, MAX_NOTEBOOK, MAX_VALUES
 
@@ -434,7 +434,7 @@ def test_the_budgets_bound_a_student_who_stalls_the_grader(copy, tmp_path):
     the peer's own grading time on this machine, which they must leave room for; the cells keep the
     default time limit, so that a busy machine cannot make a correct cell run past it."""
     classmate(tmp_path / "peer")
-    if not list((copy.parent / "reference-cache").glob(f"{NAME}-*.json")):  # sandboxed.grade's cache, still cold
+    if not list(reference_cache(copy).glob(f"{NAME}-*.json")):  # sandboxed.grade's cache, still cold
         grade(copy, tmp_path / "peer", tmp_path / "first", "--jobs", "1")
     start = time.monotonic()
     alone = grade(copy, tmp_path / "peer", tmp_path / "peer-out", "--jobs", "1")

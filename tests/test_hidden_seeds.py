@@ -1,7 +1,7 @@
 """The hidden tests pass the solution and every correct alternative under other seeds than the grader's.
 
 The short version of ``python -m tools.bench.hidden_seeds`` (200 seeds, measured once, in
-RESULTS.md): seeds 0..4 for each hidden part of every notebook, with the solution and with each
+RESULTS.md): seeds 0, 1 and 2 for each hidden part of every notebook, with the solution and with each
 alternative of its answer cell, judged as the grader judges. A check whose tolerance is too tight
 for its random input, or that demands the solution's order of random draws, fails here long
 before a student meets it.
@@ -13,7 +13,7 @@ from tools import course
 from tools.bench import hidden_seeds
 
 NAMES = course.assignments()
-SEEDS = range(5)
+SEEDS = range(3)
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +22,7 @@ def measured(request):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_the_hidden_tests_pass_every_correct_answer_under_five_seeds(measured, name):
+def test_the_hidden_tests_pass_every_correct_answer_under_three_seeds(measured, name):
     rows = measured[name]
     assert rows, f"{name}: no hidden test ran"
     failed = [f"{gid}, {answer}: {ok}/{len(SEEDS)} seeds; first: {first}"
