@@ -30,7 +30,7 @@ import pytest
 from conftest import complete, grade_id, read
 from sandboxed import course_copy, grade, reference_cache, snapshot
 from tools import course as layout
-from tools.grade import MAX_CODE, MAX_NOTEBOOK, MAX_VALUES
+from tools.grading.submissions import MAX_CODE, MAX_NOTEBOOK, MAX_VALUES
 
 NAME = "01_toy_gan"
 EVERYTHING = {"test_sample_noise", "test_discriminator_loss", "test_optimal_discriminator",

@@ -270,7 +270,8 @@ def test_no_training_runs_under_autograde(autograded, course):
 
 def fingerprint(course, name):
     """The cache key of an assignment's reference records, as the grader in ``course`` computes it."""
-    done = subprocess.run([sys.executable, "-c", f"from tools.grade import fingerprint; print(fingerprint({name!r}))"],
+    code = f"from tools.grading.reference import fingerprint; print(fingerprint({name!r}))"
+    done = subprocess.run([sys.executable, "-c", code],
                           cwd=course, env=dict(os.environ, PYTHONPATH=str(course)), capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
@@ -280,7 +281,7 @@ def test_the_reference_records_are_keyed_on_everything_that_shapes_them(tmp_path
     """A change of the grader's plan is recorded afresh, never read from a cache made before it.
 
     In a copy of the course: a change of any file that shapes a record (the source notebook, the
-    plan in tools/grade.py, the sandbox, the runner, the blinding, the verdict, course_lib's code or
+    plan in tools/grading/plan.py, how it runs, the sandbox, the runner, the blinding, the verdict, course_lib's code or
     weights) gives a new key, and one of the output writer does not. Then, after a run that cached
     the reference, a change of the plan (the hidden tests' seeds) makes the next run record a new
     reference beside the old one, against which the correct peer keeps full marks.
@@ -288,7 +289,8 @@ def test_the_reference_records_are_keyed_on_everything_that_shapes_them(tmp_path
     name = "01_toy_gan"
     course = course_copy(tmp_path)
     keys = [fingerprint(course, name)]
-    for path in (f"solutions/{name}/{name}.ipynb", "tools/grade.py", "tools/grading/sandbox.py",
+    for path in (f"solutions/{name}/{name}.ipynb", "tools/grade.py", "tools/grading/plan.py",
+                 "tools/grading/execute.py", "tools/grading/reference.py", "tools/grading/sandbox.py",
                  "tools/grading/runner.py", "tools/grading/blind.py", "tools/grading/verdict.py",
                  "course_lib/checks.py", "course_lib/weights/mnist_classifier.pt"):
         original = (course / path).read_bytes()
@@ -318,7 +320,7 @@ def test_the_reference_records_are_keyed_on_everything_that_shapes_them(tmp_path
 
     assert alice("before") == 9
     [old] = cache.glob(f"{name}-*.json")
-    plan = course / "tools" / "grade.py"
+    plan = course / "tools" / "grading" / "plan.py"
     assert plan.read_text().count('"seed": 10_000 + at') == 1
     plan.write_text(plan.read_text().replace('"seed": 10_000 + at', '"seed": 20_000 + at'))
     assert alice("after") == 9

@@ -4,7 +4,7 @@
     python -m tools.bench.hidden_seeds 01_toy_gan --seeds 20    # one notebook, seeds 0..19
     python -m tools.bench.hidden_seeds --jobs 16 --write        # and its summary into RESULTS.md
 
-The grader runs each hidden test once, from the seed 10,000 + its position (``tools.grade.steps``).
+The grader runs each hidden test once, from the seed 10,000 + its position (``tools.grading.plan.steps``).
 A check with a random input or a statistical tolerance can pass at that seed and fail at another,
 or pass the solution and fail a correct answer that consumes random numbers in another order.
 Here, for each notebook:
@@ -36,9 +36,9 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 import nbformat
 
 from course_lib import cells
-from tools import course, grade
+from tools import course
 from tools.bench.benchmark import machine, write
-from tools.grading import sandbox, verdict
+from tools.grading import plan, sandbox, verdict
 
 sys.path.insert(0, os.path.join(course.ROOT, "tests"))  # the tables of alternatives live beside the tests
 from alternatives import edited, graded_by, rounds, table  # noqa: E402
@@ -58,14 +58,14 @@ class Kernel:
     fresh kernel, which replays the notebook, for the next seed.
     """
 
-    def __init__(self, plan, reference):
-        self.plan, self.reference, self.box = [s for s in plan if s["role"] != "hidden"], reference, None
+    def __init__(self, steps, reference):
+        self.steps, self.reference, self.box = [s for s in steps if s["role"] != "hidden"], reference, None
 
     def start(self):
         self.box = sandbox.Sandbox(sandbox.Limits(timeout=STEP_S), reference=self.reference, sandboxed=False)
-        for step in self.plan:
+        for step in self.steps:
             try:
-                reply = self.box.run(grade._request(step), STEP_S)
+                reply = self.box.run(plan.request(step), STEP_S)
             except sandbox.Died as died:
                 raise RuntimeError(f"the kernel stopped in the {step['role']} cell {step['gid']}: {died}") from None
             if reply["error"]:
@@ -75,7 +75,7 @@ class Kernel:
         if self.box is None:
             self.start()
         try:
-            return self.box.run(dict(grade._request(step), seed=seed), HIDDEN_S)
+            return self.box.run(dict(plan.request(step), seed=seed), HIDDEN_S)
         except sandbox.Died as died:
             self.close()
             return {"error": f"the kernel stopped: {died}", "record": []}
@@ -103,10 +103,10 @@ def solution(name, seeds):
     """{test: [the solution's record under each seed]}, and {test: (seeds passed, first failure)}."""
     tmpl = template(name)
     found = {c["grade_id"]: (c["source"], "metadata") for c in tmpl if c["kind"] == "answer"}
-    plan = grade.steps(tmpl, found, reference=True)
-    kernel, records, passed = Kernel(plan, reference=True), {}, {}
+    steps = plan.steps(tmpl, found, reference=True)
+    kernel, records, passed = Kernel(steps, reference=True), {}, {}
     try:
-        for step in (s for s in plan if s["role"] == "hidden"):
+        for step in (s for s in steps if s["role"] == "hidden"):
             records[step["gid"]], ok, first = [], 0, None
             for seed in seeds:
                 reply = kernel.hidden(step, seed)
@@ -127,10 +127,10 @@ def alternatives_round(name, k, seeds, reference):
     chosen = {a.cell: a for a in rounds(table(name))[k]}
     found = {c["grade_id"]: (edited(c["source"], chosen[c["grade_id"]]) if c["grade_id"] in chosen else c["source"],
                              "metadata") for c in tmpl if c["kind"] == "answer"}
-    plan = grade.steps(tmpl, found, reference=False)
-    kernel, passed = Kernel(plan, reference=False), {}
+    steps = plan.steps(tmpl, found, reference=False)
+    kernel, passed = Kernel(steps, reference=False), {}
     try:
-        for step in (s for s in plan if s["role"] == "hidden" and by[s["gid"]] in chosen):
+        for step in (s for s in steps if s["role"] == "hidden" and by[s["gid"]] in chosen):
             ok, first = 0, None
             for i, seed in enumerate(seeds):
                 why = failure(seed, kernel.hidden(step, seed), reference[step["gid"]][i])

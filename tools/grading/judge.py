@@ -1,0 +1,80 @@
+"""The points of one notebook: the student's replies judged against the reference records, exercise by exercise.
+
+An exercise is a graded test cell. It scores its points when its visible part ran without an error
+and every check agrees with the reference, and then its hidden part too. Otherwise the student's
+feedback says why: the visible check that failed, with its message; that a hidden test failed,
+and nothing more; or what stopped the run.
+"""
+from tools.grading import verdict
+from tools.grading.execute import OUT_OF_TIME
+
+HIDDEN_FAILED = ("a hidden test failed: on new inputs, the function (or one it calls) gave a wrong result "
+                 "or an error")
+NOT_ATTEMPTED = "(not attempted: the stub still raises NotImplementedError)"
+
+
+def judge(template, plan, replies, reference, found):
+    """The exercises of one notebook: [{id, score, max, status, message, check}].
+
+    plan: the steps the student's run took (``plan.steps``); replies: the sandbox's reply to each;
+    reference: the solution's records ({role, gid, record}, ``reference.records``); found: the
+    student's answer cells (``cells.answers``).
+    """
+    replied = {(step["role"], step["gid"]): reply for step, reply in zip(plan, replies)}
+    expected = {(ref["role"], ref["gid"]): ref["record"] for ref in reference}
+    exercises = []
+    for test, answer in _tests(template):
+        gid = test["grade_id"]
+        result = {"id": gid, "score": 0.0, "max": float(test["points"]), "status": "failed", "message": None,
+                  "check": None}
+        if answer is not None and found[answer][1] == "missing":
+            result.update(status="missing", message=f"no answer cell `{answer}` was found: this needs manual grading")
+        else:
+            result.update(_visible(replied[("visible", gid)], expected[("visible", gid)]) or
+                          _hidden(replied.get(("hidden", gid)), expected.get(("hidden", gid))) or
+                          {"score": result["max"], "status": "passed"})
+        exercises.append(result)
+    return exercises
+
+
+def _tests(template):
+    """(test cell, the grade_id of the answer cell it grades: the last one before it) for each test cell."""
+    answer = None
+    for cell in template:
+        if cell["kind"] == "answer":
+            answer = cell["grade_id"]
+        elif cell["kind"] == "test":
+            yield cell, answer
+
+
+def _visible(reply, expected):
+    """What a failed visible part sets in the exercise's result; None when it passed."""
+    at = verdict.first_disagreement(expected, reply["record"])
+    if not reply["error"] and at is None:
+        return None
+    if reply.get("not_written") is True:
+        check = NOT_ATTEMPTED
+    elif at is not None and at < len(expected) and not reply.get("out_of_time"):
+        check = expected[at]["what"]
+    else:
+        check = None
+    got = reply["record"][at] if at is not None and at < len(reply["record"]) else None
+    message = reply["error"] or verdict.message(expected[at], got)
+    return {"status": "error" if reply.get("died") else "failed", "message": message, "check": check}
+
+
+def _hidden(reply, expected):
+    """What a failed hidden part sets in the exercise's result; None when it passed or there is none."""
+    if reply is None or not reply["error"] and verdict.first_disagreement(expected, reply["record"]) is None:
+        return None
+    if reply.get("out_of_time"):
+        return {"status": "error", "message": f"its hidden tests were {OUT_OF_TIME}"}
+    if reply.get("died"):
+        return {"status": "error", "message": reply["error"] + " while the hidden tests ran"}
+    return {"message": HIDDEN_FAILED}
+
+
+def unscored(template):
+    """Every exercise of the notebook at 0, for a file that was not graded."""
+    return [{"id": c["grade_id"], "score": 0.0, "max": float(c["points"]), "status": "missing", "message": None,
+             "check": None} for c in template if c["kind"] == "test"]
