@@ -91,6 +91,7 @@ def lost(record, besides=()):
     return lines + [f"note: {note}" for note in record["notes"]]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_each_alternative_keeps_full_marks(graded, name):
     if not table(name):

@@ -366,6 +366,7 @@ def print_errors(page):
     print("\n".join(errors.all_inner_texts() + captions.all_inner_texts())[-3000:])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("widget", WIDGETS, ids=lambda w: w.name)
 def test_widget_in_jupyterlab(widget, page, screenshots):
     def shoot(label):

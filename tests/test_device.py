@@ -328,6 +328,7 @@ def run_notebook(path, cpu_training=False, edit=None):
     client.execute()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", course.assignments())
 def test_the_notebook_keeps_its_tensors_on_the_device(fake_device, name):
     import nbclient
@@ -339,6 +340,7 @@ def test_the_notebook_keeps_its_tensors_on_the_device(fake_device, name):
         pytest.fail(f"{name} under the device tracker: {str(error)[-3000:]}")
 
 
+@pytest.mark.slow
 def test_a_notebook_that_leaves_its_noise_on_the_cpu_fails(fake_device):
     import nbclient
 

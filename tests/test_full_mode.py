@@ -27,6 +27,9 @@ from mnist_files import write_torchvision_mnist
 from test_resume import RUNS
 from tools import course
 
+# the slow tier (make unit leaves it out): all nine notebooks in full mode at full size, two kernels at a time
+pytestmark = pytest.mark.slow
+
 STEPS = 16  # enough for ProGAN's 7 phases (4x4 to 32x32, stable and fade-in) to get a step each
 PARALLEL = 2  # notebooks at a time, one torch thread each (conftest.py): the two cores of CI
 

@@ -32,6 +32,10 @@ from sandboxed import course_copy, grade, reference_cache, snapshot
 from tools import course as layout
 from tools.grading.submissions import MAX_CODE, MAX_NOTEBOOK, MAX_VALUES
 
+# the slow tier (make unit leaves it out): the grader on its bank of honest and hostile submissions,
+# each in its own sandbox
+pytestmark = pytest.mark.slow
+
 NAME = "01_toy_gan"
 EVERYTHING = {"test_sample_noise", "test_discriminator_loss", "test_optimal_discriminator",
               "test_generator_loss_saturating", "test_generator_loss_nonsaturating", "test_train_step"}

@@ -24,6 +24,9 @@ from conftest import complete, grade_id, read, release_tool
 from sandboxed import course_copy, grade, reference_cache
 from tools import course as layout
 
+# the slow tier (make unit leaves it out): the round trip of all nine notebooks, and nbgrader's autograde of one
+pytestmark = pytest.mark.slow
+
 Bug = namedtuple("Bug", "cell old new failing")
 ROUND_TRIPS = {
     # notebook: the bug (an edit of one solution cell) and the graded test cells it must fail

@@ -21,6 +21,7 @@ def measured(request):
     return hidden_seeds.measure(selected(request), SEEDS, jobs=2)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_the_hidden_tests_pass_every_correct_answer_under_three_seeds(measured, name):
     rows = measured[name]

@@ -25,6 +25,9 @@ import pytest
 
 from conftest import ROOT
 
+# the slow tier (make unit leaves it out): uv resolves the development set from PyPI for every supported Python
+pytestmark = pytest.mark.slow
+
 LOCK = os.path.join(ROOT, "constraints-ci.txt")
 PYPI = "https://pypi.org/simple"
 PYPI_TIMEOUT_S = 10  # the reachability probe

@@ -23,6 +23,9 @@ import pytest
 from tools import course
 from tools import release as release_tool
 
+# the slow tier (make unit leaves it out): a fresh virtual environment, then the install cell's pip install in IPython
+pytestmark = pytest.mark.slow
+
 INSTALL = re.compile(r'^\s*%pip install -q "gan-course @ git\+(?P<url>[^"]+)"\s*$', re.M)
 
 

@@ -123,6 +123,7 @@ def verdicts(name, results):
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_each_mistake_fails_its_visible_check_with_its_hint_and_its_hidden_tests(caught, name):
     if name not in caught:
@@ -133,6 +134,7 @@ def test_each_mistake_fails_its_visible_check_with_its_hint_and_its_hidden_tests
                     + "\n".join(wrong))
 
 
+@pytest.mark.slow
 def test_the_visible_checks_name_every_mistake_of_the_bank(caught, capsys):
     """The rule for the whole bank, with the share of mistakes named, printed for the record."""
     rows = []

@@ -21,6 +21,7 @@ def test_every_source_has_a_student_version():
         assert os.path.isfile(os.path.join(ROOT, "notebooks", name, name + ".ipynb")), f"run `make release` for {name}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_committed_student_notebook_matches_a_fresh_release(course, name):
     fresh = (course / "notebooks" / name / (name + ".ipynb")).read_bytes()
@@ -148,6 +149,7 @@ def test_student_pyproject_is_the_package_alone_at_the_student_url(tree):
     assert student["tool"] == {"setuptools": course["tool"]["setuptools"]}  # no pytest, ruff or course settings
 
 
+@pytest.mark.slow
 def test_student_package_builds_with_its_data_and_the_student_url(tree, tmp_path):
     build = tmp_path / "src"
     shutil.copytree(tree, build)  # the build writes into its source folder

@@ -180,6 +180,7 @@ def test_a_malformed_record_is_refused_with_what_was_expected(tmp_path, broken, 
         report.write_outputs([r], str(tmp_path))
 
 
+@pytest.mark.slow
 def test_gradebook_holds_the_assignments_and_exports_with_nbgrader(out, tmp_path):
     db = out / "gradebook.db"
     done = subprocess.run([os.path.join(os.path.dirname(sys.executable), "nbgrader"), "export",

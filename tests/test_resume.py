@@ -26,6 +26,9 @@ import torch
 
 from tools import course
 
+# the slow tier (make unit leaves it out): three kernels per notebook: straight through, killed halfway, resumed
+pytestmark = pytest.mark.slow
+
 # the notebooks that save their runs, and how many checkpointed training runs each makes in smoke mode
 RUNS = {"02_dcgan": 1, "03_wgan": 1, "04_conditional_gan": 2, "05_pix2pix": 2, "06_cyclegan": 1,
         "07_progan": 1, "08_stylegan": 1}

@@ -16,6 +16,9 @@ from nbclient import NotebookClient
 from conftest import ROOT, complete, read, release_tool
 from tools import course
 
+# the slow tier (make unit leaves it out): pip install of the student bundle, then a notebook in a kernel
+pytestmark = pytest.mark.slow
+
 # MNIST, the classifier's weights (package data), the metrics and a widget: most of course_lib
 NAME = "02_dcgan"
 

@@ -72,12 +72,14 @@ def solved(tmp_path_factory):
     return folder
 
 
+@pytest.mark.slow
 def test_a_complete_notebook_passes(solved, capsys):
     assert submit.check(str(solved / f"Copy of {NAME}.ipynb")) is True
     out = capsys.readouterr().out
     assert "every check passes" in out and "How to submit" in out and "✗" not in out
 
 
+@pytest.mark.slow
 def test_a_failing_check_is_reported_with_its_message(solved, capsys):
     assert submit.check(str(solved / "buggy.ipynb")) is False
     lines = capsys.readouterr().out.splitlines()
@@ -85,6 +87,7 @@ def test_a_failing_check_is_reported_with_its_message(solved, capsys):
     assert len(failed) == 1 and "test_train_step" in failed[0] and "backward passes that reach G" in failed[0]
 
 
+@pytest.mark.slow
 def test_it_runs_what_the_grader_runs(solved, capsys):
     assert submit.check(str(solved / "honest.ipynb")) is True
     capsys.readouterr()
