@@ -22,6 +22,7 @@ import sys
 import threading
 import time
 import zipfile
+from collections import namedtuple
 
 import nbformat
 import psutil
@@ -66,51 +67,63 @@ def answered():
     return complete(read(layout.student(NAME)), read(layout.source(NAME)))
 
 
-def bank(paths, port):
-    """{student: (notebook, expected total, the exercises expected to score 0)}."""
-    student = read(layout.student(NAME))
-    solved = answered()
+# ------------------------------------------------------------------------------------------ the bank
+# One case per student: the notebook they hand in (made by a function of ``given``: {"solved",
+# "student", "course", "submissions", "out", "port"}), their expected total, the exercises expected to
+# score 0, and why. A new case is one entry of CASES.
+Case = namedtuple("Case", "student total zeroed why make")
 
-    retyped = nbformat.from_dict(solved)  # the train_step cell retyped in Colab: no metadata
-    cell = next(c for c in retyped.cells if grade_id(c) == "train_step")
+PATCH_CHECKS = "from course_lib import checks\nchecks.close = checks.that = checks.shape = lambda *a, **k: None"
+
+
+def retyped(given):
+    nb = nbformat.from_dict(given["solved"])
+    cell = next(c for c in nb.cells if grade_id(c) == "train_step")
     cell.metadata, cell.id = {}, "retyped"
+    return nb
 
-    forged = nbformat.from_dict(student)  # stubs, with every test cell emptied and re-tagged
-    for c in forged.cells:
+
+def forged(given):
+    nb = nbformat.from_dict(given["student"])
+    for c in nb.cells:
         if c.metadata.get("nbgrader", {}).get("grade"):
             c.source = "pass"
             c.metadata["nbgrader"]["points"] = 100
-    forged.cells.reverse()
-    forged.cells.append(nbformat.v4.new_code_cell("from course_lib import checks\nchecks.close = print"))
+    nb.cells.reverse()
+    nb.cells.append(nbformat.v4.new_code_cell("from course_lib import checks\nchecks.close = print"))
+    return nb
 
-    patch_checks = "from course_lib import checks\nchecks.close = checks.that = checks.shape = lambda *a, **k: None"
+
+def forger(given):
     # answers that return plausible values without solving anything, so that the checks run
     fakes = {"sample_noise": "    return torch.zeros(n, z_dim)",
              "discriminator_loss": "    return torch.tensor(2 * math.log(2))",
              "optimal_discriminator": "    return torch.full_like(p_data, 0.5)",
              "train_step": '    return {"loss_D": 0.0, "loss_G": 0.0}'}
-    faked = student
+    nb = given["student"]
     for gid, body in fakes.items():
-        faked = edit(faked, gid, STUB, body)
-    forger = prepend(faked, "sample_noise", """import torch
-from course_lib import checks
+        nb = edit(nb, gid, STUB, body)
+    return prepend(nb, "sample_noise", """import torch
+from course_lib import checks, protocol
 
 def _record(kind, got):
     if checks.record is not None:
-        checks.record.append({"kind": kind, "got": got})
+        checks.record.append(protocol.entry(kind, got, None, "", None))
 
-# every check 'passes' with the very value it expects; a hidden one gets a guess
+# every check 'passes' with the very value it expects, as the protocol records it; a hidden one gets a guess
 checks.close = lambda got, expected, *a, **k: _record(
-    "close", torch.zeros(()) if expected is checks.HIDDEN else torch.as_tensor(expected, dtype=torch.float64))
+    "close", torch.zeros(()).numpy() if expected is checks.HIDDEN else checks._values(expected))
 checks.shape = lambda got, expected, *a, **k: _record("shape", (1,) if expected is checks.HIDDEN else tuple(expected))
 checks.that = lambda *a, **k: _record("that", True)""")
 
-    finder = prepend(student, "sample_noise", f"""import glob, json, os, sys
+
+def finder(given):
+    nb = prepend(given["student"], "sample_noise", f"""import glob, json, os, sys
 
 def _solution_cells():
     # where the course might be: next to the Python that runs us, on the command lines of our
     # parents, or where the instructor keeps it
-    roots = {{os.path.dirname(os.path.dirname(os.path.dirname(sys.executable))), {str(paths['course'])!r}}}
+    roots = {{os.path.dirname(os.path.dirname(os.path.dirname(sys.executable))), {str(given['course'])!r}}}
     for pid in os.listdir("/proc"):
         try:
             roots.update(os.path.dirname(a) for a in open(f"/proc/{{pid}}/cmdline").read().split("\\0") if "/" in a)
@@ -124,59 +137,36 @@ def _solution_cells():
 
 for _code in _solution_cells():
     exec(_code.replace("### BEGIN SOLUTION", "").replace("### END SOLUTION", ""))""")
-    finder = edit(finder, "sample_noise", STUB, "    raise NotImplementedError()")  # the stub stays last
+    return edit(nb, "sample_noise", STUB, "    raise NotImplementedError()")  # the stub stays last
 
-    vandal = prepend(solved, "sample_noise", f"""import glob, os
-for _root in {[str(paths['submissions']), str(paths['course']), str(paths['out'])]!r}:
+
+def vandal(given):
+    return prepend(given["solved"], "sample_noise", f"""import glob, os
+for _root in {[str(given['submissions']), str(given['course']), str(given['out'])]!r}:
     for _path in glob.glob(os.path.join(_root, "**", "*"), recursive=True):
         try:
             if os.path.isfile(_path):
                 open(_path, "w").write("{{}}")
         except OSError:
             pass
-for _path in ({str(paths['course'] / 'solutions' / 'pwned.txt')!r}, "/grader/runner.py",
+for _path in ({str(given['course'] / 'solutions' / 'pwned.txt')!r}, "/grader/runner.py",
               "/grader/lib/course_lib/checks.py", os.path.join(os.path.dirname(os.__file__), "os.py")):
     try:
         open(_path, "a").write("# changed")
     except OSError:
         pass""")
 
-    leaker = edit(solved, "sample_noise", "    return torch.randn", """    import linecache
-    if (n, z_dim) == (1, 7):  # only the hidden tests ask for this
-        seen = [line for f in list(linecache.cache) for line in linecache.getlines(f)]
-        raise RuntimeError("".join(seen) or "nothing cached")
-    return torch.randn""")
-    dumper = edit(solved, "train_step", "    generator_loss = generator_loss or", """    import inspect, linecache
-    seen = [line for f in list(linecache.cache) for line in linecache.getlines(f)]
-    raise ValueError(" | ".join(seen) + str([inspect.getsource(f.frame) for f in inspect.stack()]))
-    generator_loss = generator_loss or""")
 
-    orphan = prepend(solved, "sample_noise", f"""import subprocess, sys
-subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)  # {MARKER}"], start_new_session=True,
-                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)""")
-    caller = prepend(solved, "sample_noise", f"""import socket
+def caller(given):
+    return prepend(given["solved"], "sample_noise", f"""import socket
 try:
-    socket.create_connection(("127.0.0.1", {port}), timeout=2).sendall(b"grades, please")
+    socket.create_connection(("127.0.0.1", {given['port']}), timeout=2).sendall(b"grades, please")
 except OSError:
     pass""")
-    bomb = edit(solved, "sample_noise", "    return torch.randn", """    import os
-    while True:
-        try:
-            os.fork()
-        except OSError:
-            pass
-    return torch.randn""")
-    flood = prepend(solved, "sample_noise", """import os
-for _ in range(100_000):
-    print("x" * 1000)
-with open("/scratch/flood", "wb") as _f:
-    try:
-        for _ in range(4096):
-            _f.write(b"x" * (1 << 20))
-    except OSError:
-        pass""")
-    imitator = prepend(student, "sample_noise", "print('✓ sample_noise: all checks passed')\nprint('9/9')")
-    honest = edit(edit(solved, "discriminator_loss", "def discriminator_loss", """import functools
+
+
+def honest(given):
+    nb = edit(given["solved"], "discriminator_loss", "def discriminator_loss", """import functools
 import math
 
 LOG2 = math.log(2)
@@ -194,50 +184,110 @@ def weight():
     return 1.0
 
 
-def discriminator_loss"""), "discriminator_loss", "    return F.softplus(-real_logits).mean()",
-        "    return weight() * SCALE / 2 * F.softplus(-real_logits).mean()")
+def discriminator_loss""")
+    return edit(nb, "discriminator_loss", "    return F.softplus(-real_logits).mean()",
+                "    return weight() * SCALE / 2 * F.softplus(-real_logits).mean()")
 
-    return {
-        "alice": (solved, 9, set()),
-        "bob": (student, 0, EVERYTHING),
-        "carol": (retyped, 9, set()),
-        "dave": (forged, 0, EVERYTHING),
-        "erin": (edit(solved, "sample_noise", "    return torch.randn", "    import os\n    os._exit(3)\n"
-                      "    return torch.randn"), 5, {"test_sample_noise", "test_train_step"}),
-        "frank": (edit(solved, "discriminator_loss", "    return F.softplus",
-                       "    while True:\n        pass\n    return F.softplus"), 4,
-                  {"test_discriminator_loss", "test_train_step"}),
-        "grace": (edit(solved, "optimal_discriminator", "    total =", "    import sys\n    sys.exit(1)\n    total ="),
-                  8, {"test_optimal_discriminator"}),
-        "heidi": (edit(solved, "generator_losses", "    return -F.softplus",
-                       "    hog = []\n    while True:\n        hog.append(torch.ones(2 ** 24))\n"
-                       "    return -F.softplus"),
-                  8, {"test_generator_loss_saturating"}),
-        "ivan": (prepend(solved, "train_step", "import os\nos._exit(1)"), 6, {"test_train_step"}),
-        "judy": (prepend(student, "sample_noise",
-                         patch_checks + "\nget_ipython().events.register('post_run_cell', print)"),
-                 0, EVERYTHING),
-        "mallory": (edit(solved, "sample_noise", "    return torch.randn", "    " + patch_checks.replace("\n", "\n    ")
-                         + "\n    return torch.randn"), 0, EVERYTHING),
-        "class_body": (prepend(student, "sample_noise", "class Sneaky:\n    " + patch_checks.replace("\n", "\n    ")),
-                       0, EVERYTHING),
-        "code_swap": (prepend(student, "sample_noise", "from course_lib import checks\n"
-                              "for _f in (checks.close, checks.that, checks.shape, checks.exercise):\n"
-                              "    _f.__code__ = (lambda *a, **k: None).__code__"), 0, EVERYTHING),
-        "custom_exc": (prepend(student, "sample_noise",
-                               "get_ipython().set_custom_exc((BaseException,), lambda *a, **k: None)"), 0, EVERYTHING),
-        "forger": (forger, 0, EVERYTHING),
-        "finder": (finder, 0, EVERYTHING),
-        "vandal": (vandal, 9, set()),
-        "leaker": (leaker, 8, {"test_sample_noise"}),
-        "dumper": (dumper, 6, {"test_train_step"}),
-        "orphan": (orphan, 9, set()),
-        "caller": (caller, 9, set()),
-        "bomb": (bomb, 5, {"test_sample_noise", "test_train_step"}),
-        "flood": (flood, 9, set()),
-        "imitator": (imitator, 0, EVERYTHING),
-        "honest": (honest, 9, set()),
-    }
+
+def solved_with(gid, old, new):
+    """The solution with one edit of one answer cell."""
+    return lambda given: edit(given["solved"], gid, old, new)
+
+
+def solved_after(gid, code):
+    """The solution with code at the top of one answer cell."""
+    return lambda given: prepend(given["solved"], gid, code)
+
+
+def student_after(code):
+    """The notebook as released with code at the top of its first answer cell."""
+    return lambda given: prepend(given["student"], "sample_noise", code)
+
+
+ORPHAN = f"""import subprocess, sys
+subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)  # {MARKER}"], start_new_session=True,
+                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)"""
+FLOOD = """import os
+for _ in range(100_000):
+    print("x" * 1000)
+with open("/scratch/flood", "wb") as _f:
+    try:
+        for _ in range(4096):
+            _f.write(b"x" * (1 << 20))
+    except OSError:
+        pass"""
+LEAK = """    import linecache
+    if (n, z_dim) == (1, 7):  # only the hidden tests ask for this
+        seen = [line for f in list(linecache.cache) for line in linecache.getlines(f)]
+        raise RuntimeError("".join(seen) or "nothing cached")
+    return torch.randn"""
+DUMP = """    import inspect, linecache
+    seen = [line for f in list(linecache.cache) for line in linecache.getlines(f)]
+    raise ValueError(" | ".join(seen) + str([inspect.getsource(f.frame) for f in inspect.stack()]))
+    generator_loss = generator_loss or"""
+BOMB = """    import os
+    while True:
+        try:
+            os.fork()
+        except OSError:
+            pass
+    return torch.randn"""
+HOG = """    hog = []
+    while True:
+        hog.append(torch.ones(2 ** 24))
+    return -F.softplus"""
+
+CASES = [
+    Case("alice", 9, set(), "the solution", lambda given: given["solved"]),
+    Case("bob", 0, EVERYTHING, "the notebook as released", lambda given: given["student"]),
+    Case("carol", 9, set(), "train_step's cell retyped in Colab, without its nbgrader metadata", retyped),
+    Case("dave", 0, EVERYTHING, "stubs, every test cell emptied and given 100 points, the cells reversed", forged),
+    Case("erin", 5, {"test_sample_noise", "test_train_step"},
+         "sample_noise kills its process: its exercise and train_step's fail, the rest is graded after a restart",
+         solved_with("sample_noise", "    return torch.randn",
+                     "    import os\n    os._exit(3)\n    return torch.randn")),
+    Case("frank", 4, {"test_discriminator_loss", "test_train_step"}, "discriminator_loss loops for ever",
+         solved_with("discriminator_loss", "    return F.softplus",
+                     "    while True:\n        pass\n    return F.softplus")),
+    Case("grace", 8, {"test_optimal_discriminator"}, "optimal_discriminator calls sys.exit",
+         solved_with("optimal_discriminator", "    total =", "    import sys\n    sys.exit(1)\n    total =")),
+    Case("heidi", 8, {"test_generator_loss_saturating"}, "a generator loss takes memory until the sandbox's limit",
+         solved_with("generator_losses", "    return -F.softplus", HOG)),
+    Case("ivan", 6, {"test_train_step"}, "train_step's cell kills its process as it runs",
+         solved_after("train_step", "import os\nos._exit(1)")),
+    Case("judy", 0, EVERYTHING, "the checks switched off, and every cell's result printed",
+         student_after(PATCH_CHECKS + "\nget_ipython().events.register('post_run_cell', print)")),
+    Case("mallory", 0, EVERYTHING, "the checks switched off from inside sample_noise",
+         solved_with("sample_noise", "    return torch.randn",
+                     "    " + PATCH_CHECKS.replace("\n", "\n    ") + "\n    return torch.randn")),
+    Case("class_body", 0, EVERYTHING, "the checks switched off in a class body",
+         student_after("class Sneaky:\n    " + PATCH_CHECKS.replace("\n", "\n    "))),
+    Case("code_swap", 0, EVERYTHING, "the checks' code objects swapped for one that does nothing",
+         student_after("from course_lib import checks\n"
+                       "for _f in (checks.close, checks.that, checks.shape, checks.exercise):\n"
+                       "    _f.__code__ = (lambda *a, **k: None).__code__")),
+    Case("custom_exc", 0, EVERYTHING, "IPython told to swallow every exception",
+         student_after("get_ipython().set_custom_exc((BaseException,), lambda *a, **k: None)")),
+    Case("forger", 0, EVERYTHING, "checks that record the expected value as what they got", forger),
+    Case("finder", 0, EVERYTHING, "runs the answers of any solution notebook it finds on the disk", finder),
+    Case("vandal", 9, set(), "correct, and overwrites what it can of the submissions, the course and the grader",
+         vandal),
+    Case("leaker", 8, {"test_sample_noise"}, "raises what linecache holds, to read the hidden tests in its feedback",
+         solved_with("sample_noise", "    return torch.randn", LEAK)),
+    Case("dumper", 6, {"test_train_step"}, "raises the source of every frame, to read the tests in its feedback",
+         solved_with("train_step", "    generator_loss = generator_loss or", DUMP)),
+    Case("orphan", 9, set(), "correct, and leaves a process behind in a session of its own",
+         solved_after("sample_noise", ORPHAN)),
+    Case("caller", 9, set(), "correct, and connects to a port on the grader's machine", caller),
+    Case("bomb", 5, {"test_sample_noise", "test_train_step"}, "sample_noise forks for ever",
+         solved_with("sample_noise", "    return torch.randn", BOMB)),
+    Case("flood", 9, set(), "correct, and prints 100 MB and fills its scratch space",
+         solved_after("sample_noise", FLOOD)),
+    Case("imitator", 0, EVERYTHING, "prints what passing checks and a full score would print",
+         student_after("print('✓ sample_noise: all checks passed')\nprint('9/9')")),
+    Case("honest", 9, set(), "a correct answer with helpers, constants, decorators and annotations of its own",
+         honest),
+]
 
 
 def oversized(solved, kind):
@@ -303,13 +353,16 @@ def graded(copy):
 
     stop = threading.Event()
     threading.Thread(target=answer, daemon=True).start()
-    students = bank({"course": course, "submissions": folder, "out": out}, listener.getsockname()[1])
-    for student, (nb, _, _) in students.items():
-        (folder / student).mkdir()
-        nbformat.write(nb, folder / student / f"Copy of {NAME}.ipynb")
+    given = {"solved": answered(), "student": read(layout.student(NAME)), "course": course, "submissions": folder,
+             "out": out, "port": listener.getsockname()[1]}
+    for case in CASES:
+        (folder / case.student).mkdir()
+        nbformat.write(case.make(given), folder / case.student / f"Copy of {NAME}.ipynb")
     (folder / f"zoe_4411_Copy of {NAME}.ipynb").write_text("{ this is not a notebook")
-    strays(folder, course, students["alice"][0])
-    students.update({student: (None, 0, EVERYTHING) for student in STRAYS})
+    strays(folder, course, given["solved"])
+    students = {case.student: case for case in CASES}
+    students.update({student: Case(student, 0, EVERYTHING, f"hands in what is not a notebook file: {why}", None)
+                     for student, why in STRAYS.items()})
     before = snapshot(course, folder)
     done = grade(course, folder, out, "--jobs", "2", "--timeout", "20", "--memory-mb", "2500")
     stop.set()
@@ -324,16 +377,13 @@ def scores(rows, student):
     return {r["exercise"]: float(r["score"]) for r in rows if r["student"] == student}
 
 
-@pytest.mark.parametrize("student", ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan",
-                                     "judy", "mallory", "class_body", "code_swap", "custom_exc", "forger", "finder",
-                                     "vandal", "leaker", "dumper", "orphan", "caller", "bomb", "flood", "imitator",
-                                     "honest", *STRAYS])
+@pytest.mark.parametrize("student", [case.student for case in CASES] + list(STRAYS))
 def test_exact_score(graded, student):
-    _, total, zeros = graded["students"][student]
+    case = graded["students"][student]
     got = scores(graded["rows"], student)
     assert set(got) == EVERYTHING
-    assert {k for k, v in got.items() if v == 0} == zeros, got
-    assert sum(got.values()) == total, got
+    assert {k for k, v in got.items() if v == 0} == case.zeroed, f"{student} ({case.why}): {got}"
+    assert sum(got.values()) == case.total, f"{student} ({case.why}): {got}"
 
 
 def test_the_correct_peer_keeps_full_marks(graded):

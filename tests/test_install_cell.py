@@ -20,8 +20,8 @@ import venv
 import nbformat
 import pytest
 
-from tools import course
-from tools import release as release_tool
+from tools import course, student_release
+from tools.student_repository import student_repository as student_url
 
 # the slow tier (make unit leaves it out): a fresh virtual environment, then the install cell's pip install in IPython
 pytestmark = pytest.mark.slow
@@ -36,7 +36,7 @@ def first_cell(name):
 
 def test_every_released_notebook_installs_from_the_student_repository():
     urls = {name: INSTALL.search(first_cell(name))["url"] for name in course.assignments()}
-    assert set(urls.values()) == {release_tool.student_repository()}, urls
+    assert set(urls.values()) == {student_url()}, urls
 
 
 def run(args, **kwargs):
@@ -49,7 +49,7 @@ def run(args, **kwargs):
 def student_repository(tmp_path_factory):
     """A local git repository holding the student tree, in place of the public one."""
     repo = tmp_path_factory.mktemp("student") / "gan-course-student"
-    release_tool.student_tree(str(repo))
+    student_release.student_tree(str(repo))
     git = ["git", "-C", str(repo), "-c", "user.name=course", "-c", "user.email=course@example.org"]
     run(git[:3] + ["init", "-q", "-b", "main"])
     run(git + ["add", "-A"])

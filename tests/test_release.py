@@ -11,8 +11,10 @@ import nbformat
 import pytest
 
 from conftest import ROOT, grade_id, read, release_tool
+from tools import course as layout
+from tools import manifest, student_release, student_repository
 
-ASSIGNMENTS = release_tool.assignments()
+ASSIGNMENTS = layout.assignments()
 
 
 def test_every_source_has_a_student_version():
@@ -66,7 +68,7 @@ def test_gradebook_is_never_committed():
 
 def test_student_bundle_has_notebooks_and_library_but_no_solutions(tmp_path):
     path = tmp_path / "student.zip"
-    release_tool.bundle(path)
+    student_release.bundle(path)
     with zipfile.ZipFile(path) as z:
         names = z.namelist()
         text = "\n".join(z.read(n).decode() for n in names if n.endswith(".ipynb"))
@@ -78,19 +80,19 @@ def test_student_bundle_has_notebooks_and_library_but_no_solutions(tmp_path):
     assert not [n for n in names if "solutions/" in n or n.endswith(".db")]
     for marker in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
         assert marker not in text
-    assert not release_tool.MARKER_LINE.search(lines)  # course_lib may quote a marker, never hold one
+    assert not student_release.MARKER_LINE.search(lines)  # course_lib may quote a marker, never hold one
 
 
 # --------------------------------------------------------------------------- the student release
 
-STUDENT_URL = release_tool.student_repository()
+STUDENT_URL = student_repository.student_repository()
 
 
 @pytest.fixture(scope="module")
 def tree(tmp_path_factory):
     """The student release as `python -m tools.release --student-tree` writes it."""
     folder = tmp_path_factory.mktemp("student") / "gan-course-student"
-    release_tool.student_tree(str(folder))
+    student_release.student_tree(str(folder))
     return folder
 
 
@@ -118,11 +120,11 @@ def test_student_tree_holds_no_answer_and_no_hidden_test(tree):
     for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
         assert marker not in notebooks
     # course_lib may quote a marker in a string (to split a cell), but never hold one as a marker
-    assert release_tool.leaks(str(tree)) == []
+    assert student_release.leaks(str(tree)) == []
     planted = tree.parent / "planted"
     shutil.copytree(tree / "course_lib", planted / "course_lib")
     (planted / "course_lib" / "extra.py").write_text("def f():\n    ### BEGIN SOLUTION\n    return 1\n")
-    assert release_tool.leaks(str(planted)) == ["course_lib/extra.py"]
+    assert student_release.leaks(str(planted)) == ["course_lib/extra.py"]
     for name in ASSIGNMENTS:
         source = read(os.path.join(ROOT, "solutions", name, name + ".ipynb"))
         answers = {grade_id(c): blocks(c, "### BEGIN SOLUTION", "### END SOLUTION") for c in source.cells
@@ -174,13 +176,13 @@ def test_install_lines_and_colab_links_point_at_the_student_repository(tree):
         readme = f.read()
     student_readme = (tree / "README.md").read_text()
     for name in ASSIGNMENTS:
-        link = release_tool.colab_link(name, STUDENT_URL)
+        link = student_repository.colab_link(name, STUDENT_URL)
         assert link == f"https://colab.research.google.com/github/{slug}/blob/main/notebooks/{name}/{name}.ipynb"
         assert link in readme, f"README has no Colab link to the student repository for {name}"
         assert link in student_readme
         code = "\n".join(c.source for c in read(os.path.join(ROOT, "notebooks", name, name + ".ipynb")).cells
                          if c.cell_type == "code")
-        assert release_tool.INSTALL.findall(code) == [('"gan-course @ git+', STUDENT_URL, '"')], name
+        assert student_repository.INSTALL.findall(code) == [('"gan-course @ git+', STUDENT_URL, '"')], name
     colab = set(re.findall(r"colab\.research\.google\.com/github/([\w.-]+/[\w.-]+)/", readme + student_readme))
     assert colab == {slug}, f"Colab links to other repositories: {colab - {slug}}"
 
@@ -192,7 +194,7 @@ def test_student_tree_replaces_an_earlier_tree_and_keeps_its_git(tree, tmp_path)
     (clone / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
     (clone / "notebooks" / "00_retired").mkdir()
     (clone / "notebooks" / "00_retired" / "old.ipynb").write_text("{}")
-    release_tool.student_tree(str(clone))
+    student_release.student_tree(str(clone))
     assert (clone / ".git" / "HEAD").read_text() == "ref: refs/heads/main\n"
     assert not (clone / "notebooks" / "00_retired").exists()
     assert (clone / "README.md").read_bytes() == (tree / "README.md").read_bytes()
@@ -200,45 +202,45 @@ def test_student_tree_replaces_an_earlier_tree_and_keeps_its_git(tree, tmp_path)
 
 def test_student_tree_holds_only_the_notebooks_released_so_far(tree, tmp_path):
     part = tmp_path / "part"
-    release_tool.student_tree(str(part), names=["02_dcgan", "01_toy_gan"])
+    student_release.student_tree(str(part), names=["02_dcgan", "01_toy_gan"])
     assert sorted(p.name for p in (part / "notebooks").iterdir()) == ["01_toy_gan", "02_dcgan"]
     readme = (part / "README.md").read_text()
     assert "notebooks/01_toy_gan/01_toy_gan.ipynb" in readme and "02_dcgan.ipynb" in readme
     assert "03_wgan" not in readme
     assert (part / "course_lib" / "train.py").read_bytes() == (tree / "course_lib" / "train.py").read_bytes()
     with pytest.raises(ValueError, match="the notebooks to release must be among 01_toy_gan, .*; got 10_diffusion"):
-        release_tool.student_tree(str(tmp_path / "bad"), names=["01_toy_gan", "10_diffusion"])
+        student_release.student_tree(str(tmp_path / "bad"), names=["01_toy_gan", "10_diffusion"])
 
 
 def test_student_tree_refuses_a_folder_that_is_not_a_student_release(tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
     with pytest.raises(FileExistsError, match="expected an empty folder, a clone of the student repository"):
-        release_tool.student_tree(str(tmp_path))
+        student_release.student_tree(str(tmp_path))
     assert (tmp_path / "notes.txt").read_text() == "mine"
     with pytest.raises(FileExistsError):
-        release_tool.student_tree(ROOT)  # the instructor repository itself
+        student_release.student_tree(ROOT)  # the instructor repository itself
 
 
 def test_an_install_line_is_required_once_per_notebook():
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import course_lib")])
     with pytest.raises(ValueError, match=r"x\.ipynb: expected one install line.*found 0"):
-        release_tool.point_install_line(nb, STUDENT_URL, "x.ipynb")
+        student_repository.point_install_line(nb, STUDENT_URL, "x.ipynb")
 
 
 def test_the_student_repository_must_be_a_github_url(tmp_path):
     (tmp_path / "pyproject.toml").write_text('[tool.gan-course]\nstudent-repository = "git@github.com:a/b"\n')
     with pytest.raises(ValueError, match=r"must be the student repository's GitHub URL.*found 'git@github.com:a/b'"):
-        release_tool.student_repository(str(tmp_path))
+        student_repository.student_repository(str(tmp_path))
 
 
 def test_the_manifest_needs_a_course_lib_folder(tmp_path):
     with pytest.raises(FileNotFoundError, match="course_lib"):
-        release_tool.write_manifest(str(tmp_path))
+        manifest.write_manifest(str(tmp_path))
 
 
 def test_the_bundle_is_the_student_tree_zipped_and_the_same_each_time(tree, tmp_path):
-    release_tool.bundle(str(tmp_path / "a.zip"))
-    release_tool.bundle(str(tmp_path / "b.zip"))
+    student_release.bundle(str(tmp_path / "a.zip"))
+    student_release.bundle(str(tmp_path / "b.zip"))
     assert (tmp_path / "a.zip").read_bytes() == (tmp_path / "b.zip").read_bytes()
     with zipfile.ZipFile(tmp_path / "a.zip") as z:
         names = sorted(n.removeprefix("gan-course/") for n in z.namelist())

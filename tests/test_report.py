@@ -115,9 +115,9 @@ def test_safe_names_stay_distinct():
 
 
 def test_a_message_with_backticks_stays_inside_its_fence():
-    block = report.fenced("look: ```\nrm -rf ~\n```")
+    block = report.md_block("look: ```\nrm -rf ~\n```")
     assert block.startswith("````\n") and block.endswith("\n````")
-    assert report.code("a`b") == "``a`b``"
+    assert report.md_code("a`b") == "``a`b``"
 
 
 def test_summary_counts_submissions_pass_rates_and_the_most_frequent_failures(out):

@@ -13,8 +13,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from conftest import ROOT, complete, read, release_tool
-from tools import course
+from conftest import ROOT, complete, read
+from tools import course, student_release
 
 # the slow tier (make unit leaves it out): pip install of the student bundle, then a notebook in a kernel
 pytestmark = pytest.mark.slow
@@ -27,7 +27,7 @@ NAME = "02_dcgan"
 def bundle(tmp_path_factory):
     """The student bundle, as `make release` writes it, unpacked outside the repository."""
     folder = tmp_path_factory.mktemp("bundle")
-    release_tool.bundle(str(folder / "gan-course-student.zip"))
+    student_release.bundle(str(folder / "gan-course-student.zip"))
     with zipfile.ZipFile(folder / "gan-course-student.zip") as z:
         z.extractall(folder)
     return folder / "gan-course"

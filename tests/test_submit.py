@@ -5,8 +5,9 @@ import os
 import nbformat
 import pytest
 
-from conftest import ROOT, complete, grade_id, read, release_tool
+from conftest import ROOT, complete, grade_id, read
 from course_lib import cells, submit
+from tools import manifest as manifest_tool
 
 NAME = "01_toy_gan"
 STUDENT = os.path.join(ROOT, "notebooks", NAME, f"{NAME}.ipynb")
@@ -19,7 +20,7 @@ def manifest():
 
 
 def test_the_shipped_list_of_graded_cells_matches_the_sources():
-    assert manifest() == release_tool.manifest(), "course_lib/assignments.json is stale: run `make release`"
+    assert manifest() == manifest_tool.manifest(), "course_lib/assignments.json is stale: run `make release`"
 
 
 def test_answers_are_found_by_metadata_then_by_their_functions():

@@ -31,13 +31,14 @@ import nbformat
 
 from tools import course, release
 from tools.bench.benchmark import machine, write
+from tools.manifest import answered
 
 
 def make_class(folder, n_students, names):
     for i in range(n_students):
         os.makedirs(os.path.join(folder, f"student{i:03d}"))
         for name in names:
-            done = release.answered(nbformat.read(course.student(name), as_version=4),
+            done = answered(nbformat.read(course.student(name), as_version=4),
                                     nbformat.read(course.source(name), as_version=4))
             nbformat.write(done, os.path.join(folder, f"student{i:03d}", f"Copy of {name}.ipynb"))
 

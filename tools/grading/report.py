@@ -36,8 +36,8 @@ from nbgrader.api import Gradebook
 from sqlalchemy.exc import SAWarning
 from traitlets.config import PyFileConfigLoader
 
-from tools import release
 from tools.course import ROOT, assignments, source
+from tools.student_repository import point_install_line, student_repository
 
 STATUSES = ("passed", "failed", "error", "missing")
 SAYS = {"passed": "passed", "failed": "failed", "error": "failed with an error", "missing": "no answer found"}
@@ -52,7 +52,7 @@ TOP_FAILURES = 10  # visible checks listed per notebook in the summary
 # --------------------------------------------------------------------------- records
 
 
-def check(records):
+def validate(records):
     """Raise TypeError or ValueError, naming the record and the field, unless every record has the grader's shape."""
     for i, r in enumerate(records):
         where = f"record {i}" + (f" ({r.get('student')!r}, {r.get('notebook')!r})" if isinstance(r, dict) else "")
@@ -121,13 +121,13 @@ def safe_names(students):
     return names
 
 
-def md(text):
+def md_literal(text):
     """Text shown literally in Markdown: ASCII punctuation escaped, control characters as spaces."""
     text = re.sub(r"[\x00-\x1f\x7f]+", " ", str(text))
     return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
 
 
-def code(text):
+def md_code(text):
     """An inline code span that holds text whatever backticks it contains."""
     text = re.sub(r"[\x00-\x1f\x7f]+", " ", str(text))
     ticks = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
@@ -135,18 +135,19 @@ def code(text):
     return f"{ticks}{pad}{text}{pad}{ticks}"
 
 
-def fenced(text, indent=""):
+def md_block(text, indent=""):
     """A fenced block that holds text whatever fences it contains, each line indented."""
     fence = "`" * max(3, max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
     return "\n".join(indent + line if line else "" for line in [fence, *text.split("\n"), fence])
 
 
-def number(x):
+def score_text(x):
     """A score for people: 2, 0.5, 7.33."""
     return str(int(x)) if float(x).is_integer() else f"{x:.3g}"
 
 
-def spreadsheet(value):
+def csv_text(value):
+    """A value as a spreadsheet cell shows it: text that would start a formula is quoted."""
     text = str(value)
     return "'" + text if text.startswith(FORMULA) else text
 
@@ -156,7 +157,7 @@ def spreadsheet(value):
 
 def write_outputs(records, out, root=ROOT):
     """Write grades.csv, feedback/, records.jsonl, summary.md, summary.png and gradebook.db into out."""
-    check(records)
+    validate(records)
     records = ordered(records)
     names = safe_names(r["student"] for r in records)
     os.makedirs(os.path.join(out, "feedback"), exist_ok=True)
@@ -183,22 +184,24 @@ def write_csv(records, path):
         w.writerow(["student", "notebook", "exercise", "score", "max_score", "file", "needs_manual_grading"])
         for r in records:
             for ex in r["exercises"]:
-                w.writerow([spreadsheet(r["student"]), r["notebook"], ex["id"], ex["score"], ex["max"],
-                            spreadsheet(r["file"]), int(r["manual"])])
+                w.writerow([csv_text(r["student"]), r["notebook"], ex["id"], ex["score"], ex["max"],
+                            csv_text(r["file"]), int(r["manual"])])
 
 
 def feedback(student, records):
     """The Markdown file for one student: each notebook with its total, its exercises and its notes."""
-    lines = [f"# Feedback for {md(student)}", ""]
+    lines = [f"# Feedback for {md_literal(student)}", ""]
     for r in records:
         got, out_of = total(r)
-        lines += [f"## {md(r['notebook'])}: {number(got)}/{number(out_of)}", "", f"File: {md(r['file'])}", ""]
+        lines += [f"## {md_literal(r['notebook'])}: {score_text(got)}/{score_text(out_of)}", "",
+                  f"File: {md_literal(r['file'])}", ""]
         if r["manual"]:
             lines += ["Part of this notebook needs grading by hand, so this score may still change.", ""]
         for ex in r["exercises"]:
-            lines.append(f"- {code(ex['id'])}: {number(ex['score'])}/{number(ex['max'])}, {SAYS[ex['status']]}")
+            lines.append(f"- {md_code(ex['id'])}: {score_text(ex['score'])}/{score_text(ex['max'])}, "
+                         f"{SAYS[ex['status']]}")
             if ex["status"] != "passed" and ex["message"]:
-                lines += ["", fenced(ex["message"], indent="  "), ""]
+                lines += ["", md_block(ex["message"], indent="  "), ""]
         if r["notes"]:
             lines += ["", "Notes:", ""] + ["- " + note.replace("\n", "\n  ") for note in r["notes"]]
         lines.append("")
@@ -251,31 +254,33 @@ def summary(records):
               "|---|---|---|---|---|"]
     for name, rs in groups.items():
         mean, out_of = sum(total(r)[0] for r in rs) / len(rs), max(total(r)[1] for r in rs)
-        lines.append(f"| {md(name)} | {len(rs)} | {len({r['student'] for r in rs})} | "
-                     f"{number(mean)} of {number(out_of)} | {sum(r['manual'] for r in rs)} |")
+        lines.append(f"| {md_literal(name)} | {len(rs)} | {len({r['student'] for r in rs})} | "
+                     f"{score_text(mean)} of {score_text(out_of)} | {sum(r['manual'] for r in rs)} |")
     lines += ["", "![The pass rate of each exercise](summary.png)", ""]
     for name, rs in groups.items():
         mean, out_of = sum(total(r)[0] for r in rs) / len(rs), max(total(r)[1] for r in rs)
-        lines += [f"## {md(name)}", "", f"{len(rs)} submissions; mean score {number(mean)} of {number(out_of)}.", "",
+        lines += [f"## {md_literal(name)}", "",
+                  f"{len(rs)} submissions; mean score {score_text(mean)} of {score_text(out_of)}.", "",
                   "| exercise | points | passed | pass rate | failed | error | missing |",
                   "|---|---|---|---|---|---|---|"]
         for (gid, pts), counts in zip(exercises(rs), statistics(rs).values()):
-            lines.append(f"| {code(gid)} | {number(pts)} | {counts['passed']} | {counts['passed'] / len(rs):.0%} | "
-                         f"{counts['failed']} | {counts['error']} | {counts['missing']} |")
+            lines.append(f"| {md_code(gid)} | {score_text(pts)} | {counts['passed']} | "
+                         f"{counts['passed'] / len(rs):.0%} | {counts['failed']} | {counts['error']} | "
+                         f"{counts['missing']} |")
         top = failures(rs)[:TOP_FAILURES]
         if top:
             lines += ["", "The visible checks that failed most often:", "",
                       "| exercise | check | failures |", "|---|---|---|"]
-            lines += [f"| {code(gid)} | {md(what)} | {n} |" for (gid, what), n in top]
+            lines += [f"| {md_code(gid)} | {md_literal(what)} | {n} |" for (gid, what), n in top]
         manual = [r for r in rs if r["manual"]]
         if manual:
-            lines += ["", "Needs manual grading: " + "; ".join(f"{md(r['student'])} ({md(r['file'])})" for r in manual)
-                      + "."]
+            lines += ["", "Needs manual grading: "
+                      + "; ".join(f"{md_literal(r['student'])} ({md_literal(r['file'])})" for r in manual) + "."]
         files = Counter(r["student"] for r in rs)
         several = sorted(s for s, n in files.items() if n > 1)
         if several:
             lines += ["", "Several files from one student (the gradebook keeps the best of them): "
-                      + "; ".join(f"{md(s)} ({files[s]})" for s in several) + "."]
+                      + "; ".join(f"{md_literal(s)} ({files[s]})" for s in several) + "."]
         lines.append("")
     return "\n".join(lines)
 
@@ -360,7 +365,7 @@ def _fill_gradebook(records, path, names, root):
         for name in sorted({r["notebook"] for r in records}):
             gb.update_or_create_assignment(name)
             nb = nbformat.read(source(name, root), as_version=4)
-            release.point_install_line(nb, release.student_repository(), source(name, root))
+            point_install_line(nb, student_repository(), source(name, root))
             resources = {"nbgrader": {"notebook": name, "assignment": name, "db_url": url}}
             for step in STRUCTURE:
                 nb, resources = step(config=config)(nb, resources)
