@@ -34,15 +34,16 @@ class Refused(Exception):
     """A submitted file that is not read; the message says why, for the student's feedback."""
 
 
-KINDS = ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"),
-         (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
+# what a file that is not a regular file is, in the words of the student's feedback
+FILE_TYPES = ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"),
+              (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
 
 
 def refuse_unless_regular(mode, size, where=""):
     """Raise Refused unless a file of this mode and size may be read as a notebook."""
     if not stat.S_ISREG(mode):
-        kind = next((words for test, words in KINDS if test(mode)), "not a regular file")
-        raise Refused(f"it is {kind}{where}, not a notebook file: hand in the notebook file itself")
+        what = next((words for test, words in FILE_TYPES if test(mode)), "not a regular file")
+        raise Refused(f"it is {what}{where}, not a notebook file: hand in the notebook file itself")
     if size > MAX_NOTEBOOK:
         raise Refused(f"it is {size / (1 << 20):.1f} MB{where}, over the {MAX_NOTEBOOK >> 20} MB a notebook may have: "
                       "clear its outputs and hand it in again")
