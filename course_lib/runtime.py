@@ -11,8 +11,9 @@ The environment variable ``GAN_COURSE_MODE`` overrides the default. Under nbgrad
 cells never depend on a trained model. ``GAN_COURSE_SEED`` sets the seed of ``seed_everything``.
 
 ``GAN_COURSE_STEPS=N`` cuts every training run (``train.fit``) to at most N steps, in any mode,
-with everything else as the mode sets it: the networks, the data, the evaluation. It is how a
-machine without a GPU runs full mode top to bottom, at full size, in minutes
+with everything else as the mode sets it: the networks, the data, the evaluation's code (where a
+notebook gives ``pick`` a ``cut`` value, the evaluation draws fewer samples or takes fewer steps of
+its own). It is how a machine without a GPU runs full mode top to bottom, at full size, in minutes
 (``GAN_COURSE_MODE=full GAN_COURSE_STEPS=16``, tests/test_full_mode.py): a check that every
 full-mode code path runs, which says nothing about the results. The N steps are spread over the
 run, keeping their step numbers (``train.spread_steps``), and such runs are saved apart from
@@ -115,8 +116,15 @@ def mode():
     return "full" if torch.cuda.is_available() else "lite"
 
 
-def pick(smoke, lite, full):
-    """The argument that belongs to the current mode, e.g. ``steps = pick(200, 20_000, 50_000)``."""
+def pick(smoke, lite, full, cut=None):
+    """The argument that belongs to the current mode, e.g. ``steps = pick(200, 20_000, 50_000)``.
+
+    cut: what to take instead while ``GAN_COURSE_STEPS`` cuts the run short, which only checks that
+    the code runs, e.g. ``n_eval = pick(200, 1_000, 10_000, cut=100)``: an evaluation on fewer
+    samples, or an optimisation of the evaluation's own with fewer steps. None: the mode's value.
+    """
+    if cut is not None and step_limit() is not None:
+        return cut
     return {"smoke": smoke, "lite": lite, "full": full}[mode()]
 
 

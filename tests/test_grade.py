@@ -28,9 +28,10 @@ import nbformat
 import psutil
 import pytest
 
-from conftest import complete, grade_id, read
+from conftest import complete, edit, grade_id, read
 from sandboxed import course_copy, grade, reference_cache, snapshot
 from tools import course as layout
+from tools.grading.judge import NOT_ATTEMPTED
 from tools.grading.submissions import MAX_CODE, MAX_NOTEBOOK, MAX_VALUES
 
 # the slow tier (make unit leaves it out): the grader on its bank of honest and hostile submissions,
@@ -46,15 +47,6 @@ STUB = "    # YOUR CODE HERE\n    raise NotImplementedError()"
 STRAYS = {"linker": "it is a symbolic link", "flatlink": "it is a symbolic link", "zeroer": "it is a symbolic link",
           "piper": "it is a named pipe", "folderer": "it is a folder", "bloater": f"over the {MAX_NOTEBOOK >> 20} MB",
           "crowder": f"over {MAX_VALUES:,} JSON values", "coder": f"over {MAX_CODE >> 10} kB of code"}
-
-
-def edit(nb, gid, old, new):
-    """The notebook with one answer cell edited; the edit must apply."""
-    nb = nbformat.from_dict(nb)
-    cell = next(c for c in nb.cells if grade_id(c) == gid)
-    assert old in cell.source, f"{old!r} not in {gid}"
-    cell.source = cell.source.replace(old, new, 1)
-    return nb
 
 
 def prepend(nb, gid, code):
@@ -386,10 +378,6 @@ def test_exact_score(graded, student):
     assert sum(got.values()) == case.total, f"{student} ({case.why}): {got}"
 
 
-def test_the_correct_peer_keeps_full_marks(graded):
-    assert sum(scores(graded["rows"], "alice").values()) == 9
-
-
 def test_nothing_outside_the_scratch_folder_changed(graded):
     assert graded["after"] == graded["before"]
     assert not (graded["course"] / "solutions" / "pwned.txt").exists()
@@ -544,6 +532,9 @@ def test_feedback_names_the_bug(graded):
     assert "time limit" in (feedback / "frank.md").read_text()
     bob = (feedback / "bob.md").read_text()
     assert "sample_noise is not written yet" in bob
+    with open(graded["out"] / "records.jsonl") as f:  # the stubs are told apart from wrong answers
+        checks_of_bob = {ex["check"] for r in map(json.loads, f) if r["student"] == "bob" for ex in r["exercises"]}
+    assert checks_of_bob == {NOT_ATTEMPTED}
     # the forger's kernel reported no failure: its feedback comes from the verdict outside
     assert "hidden test failed" in (feedback / "forger.md").read_text()
     assert len((feedback / "dumper.md").read_text()) < 6000  # messages are cut to a fixed length

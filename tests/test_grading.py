@@ -20,7 +20,7 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from conftest import complete, grade_id, read, release_tool
+from conftest import complete, edit, grade_id, read, release_tool
 from sandboxed import course_copy, grade, reference_cache
 from tools import course as layout
 
@@ -109,15 +109,6 @@ LEAKS = {  # one exercise in each of three notebooks, a different place to look 
 }
 
 
-def edit(nb, gid, old, new):
-    """A copy of ``nb`` with the answer in solution cell ``gid`` edited; the edit must apply."""
-    nb = nbformat.from_dict(nb)
-    cell = next(c for c in nb.cells if grade_id(c) == gid)
-    assert old in cell.source, f"{old!r} not in {gid}"
-    cell.source = cell.source.replace(old, new)
-    return nb
-
-
 def looking(solution, leak, cheat):
     """The solution with ``leak.function`` wrapped as a cheat (cheat=True) or a probe (see LOOK)."""
     nb = nbformat.from_dict(solution)
@@ -131,7 +122,7 @@ def submissions(course, name):
     student = read(course / "notebooks" / name / f"{name}.ipynb")
     solution = complete(student, read(course / "solutions" / name / f"{name}.ipynb"))
     bug = ROUND_TRIPS[name]
-    subs = {"solution": solution, "untouched": student, "bug": edit(solution, bug.cell, bug.old, bug.new)}
+    subs = {"solution": solution, "untouched": student, "bug": edit(solution, bug.cell, bug.old, bug.new, every=True)}
     if name in LEAKS:
         subs["cheat"], subs["probe"] = looking(solution, LEAKS[name], True), looking(solution, LEAKS[name], False)
     if name == "01_toy_gan":

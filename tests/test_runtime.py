@@ -42,6 +42,15 @@ def test_pick(monkeypatch, value, expected):
     assert runtime.pick(1, 2, 3) == expected
 
 
+def test_pick_takes_the_cut_value_only_while_the_steps_are_cut(monkeypatch):
+    monkeypatch.setenv("GAN_COURSE_MODE", "full")
+    monkeypatch.delenv("GAN_COURSE_STEPS", raising=False)
+    assert runtime.pick(1, 2, 3, cut=0) == 3
+    monkeypatch.setenv("GAN_COURSE_STEPS", "16")
+    assert runtime.pick(1, 2, 3, cut=0) == 0
+    assert runtime.pick(1, 2, 3) == 3
+
+
 def test_grading(monkeypatch):
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
     assert runtime.grading() is False

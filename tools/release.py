@@ -54,7 +54,8 @@ def release(out=None, db=None, root=ROOT, repository=None, manifest=None):
     The install line is pointed at ``repository`` (default: this course's student repository)
     before nbgrader sees the source, so that the checksums and the gradebook agree with the
     student version. ``manifest``: write course_lib/assignments.json (True), do not (False), or
-    write it when root has a course_lib/ (None; a copy of the sources alone has none, and says so).
+    write it when the release goes to root's notebooks/ and root has a course_lib/ (None: a
+    release elsewhere leaves the course as it is, and a copy of the sources alone has no course_lib/).
     """
     repository = repository or student_repository()
     extra = []
@@ -76,9 +77,10 @@ def release(out=None, db=None, root=ROOT, repository=None, manifest=None):
                 raise RuntimeError(f"nbgrader generate_assignment {name} failed:\n{done.stdout}\n{done.stderr}")
             print(f"released {name}")
     if manifest is None:
-        manifest = os.path.isdir(os.path.join(root, "course_lib"))
+        manifest = out is None and os.path.isdir(os.path.join(root, "course_lib"))
         if not manifest:
-            print(f"no course_lib/ in {root}: course_lib/assignments.json not written")
+            print(f"released into {out}: course_lib/assignments.json not written" if out else
+                  f"no course_lib/ in {root}: course_lib/assignments.json not written")
     if manifest:
         write_manifest(root)
 

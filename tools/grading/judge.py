@@ -25,8 +25,7 @@ def judge(template, plan, replies, reference, found):
     exercises = []
     for test, answer in _tests(template):
         gid = test["grade_id"]
-        result = {"id": gid, "score": 0.0, "max": float(test["points"]), "status": "failed", "message": None,
-                  "check": None}
+        result = exercise(test, "failed")
         if answer is not None and found[answer][1] == "missing":
             result.update(status="missing", message=f"no answer cell `{answer}` was found: this needs manual grading")
         else:
@@ -74,7 +73,12 @@ def _hidden(reply, expected):
     return {"message": HIDDEN_FAILED}
 
 
+def exercise(test, status):
+    """An exercise's result at 0 points (``report.EXERCISE`` is its form): the test cell's id, its points."""
+    return {"id": test["grade_id"], "score": 0.0, "max": float(test["points"]), "status": status, "message": None,
+            "check": None}
+
+
 def unscored(template):
     """Every exercise of the notebook at 0, for a file that was not graded."""
-    return [{"id": c["grade_id"], "score": 0.0, "max": float(c["points"]), "status": "missing", "message": None,
-             "check": None} for c in template if c["kind"] == "test"]
+    return [exercise(c, "missing") for c in template if c["kind"] == "test"]

@@ -215,7 +215,7 @@ def by_notebook(records):
     return dict(sorted(groups.items()))
 
 
-def exercises(records):
+def points_of(records):
     """[(id, max)] of a notebook's exercises, in the order the records give them."""
     found = {}
     for r in records:
@@ -224,9 +224,9 @@ def exercises(records):
     return list(found.items())
 
 
-def statistics(records):
+def status_counts(records):
     """For one notebook: {exercise: Counter of statuses}, an exercise a record lacks counting as missing."""
-    counts = {gid: Counter() for gid, _ in exercises(records)}
+    counts = {gid: Counter() for gid, _ in points_of(records)}
     for r in records:
         status = {ex["id"]: ex["status"] for ex in r["exercises"]}
         for gid, tally in counts.items():
@@ -236,7 +236,7 @@ def statistics(records):
 
 def failures(records):
     """[((exercise, check), count)] of the failed visible checks, most frequent first."""
-    order = {gid: i for i, (gid, _) in enumerate(exercises(records))}
+    order = {gid: i for i, (gid, _) in enumerate(points_of(records))}
     counts = Counter((ex["id"], ex["check"]) for r in records for ex in r["exercises"]
                      if ex["status"] != "passed" and ex["check"])
     return sorted(counts.items(), key=lambda item: (-item[1], order[item[0][0]], item[0][1]))
@@ -263,7 +263,7 @@ def summary(records):
                   f"{len(rs)} submissions; mean score {score_text(mean)} of {score_text(out_of)}.", "",
                   "| exercise | points | passed | pass rate | failed | error | missing |",
                   "|---|---|---|---|---|---|---|"]
-        for (gid, pts), counts in zip(exercises(rs), statistics(rs).values()):
+        for (gid, pts), counts in zip(points_of(rs), status_counts(rs).values()):
             lines.append(f"| {md_code(gid)} | {score_text(pts)} | {counts['passed']} | "
                          f"{counts['passed'] / len(rs):.0%} | {counts['failed']} | {counts['error']} | "
                          f"{counts['missing']} |")
@@ -289,7 +289,7 @@ def plot(records, path):
     """summary.png: a horizontal bar of each exercise's pass rate, grouped by notebook."""
     bars = []  # (label, pass rate, notebook index)
     for k, (name, rs) in enumerate(by_notebook(records).items()):
-        for gid, counts in statistics(rs).items():
+        for gid, counts in status_counts(rs).items():
             bars.append((f"{name[:2]}  {gid}", counts["passed"] / len(rs), k))
     fig = Figure(figsize=(8, 1.2 + 0.28 * max(len(bars), 1)))
     FigureCanvasAgg(fig)

@@ -6,6 +6,7 @@ output folder or anyone's home. It has no network (its own empty network namespa
 PID namespace (every process it starts dies with it), and limits on memory, processes, CPU time,
 file size and the size of what it sends back. The grader talks to it over a pipe.
 """
+import dataclasses
 import json
 import os
 import resource
@@ -27,12 +28,33 @@ LIB = os.path.dirname(os.path.dirname(os.path.abspath(course_lib.__file__)))  # 
 ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "fonts", "localtime", "nsswitch.conf")
 
 
+@dataclasses.dataclass(frozen=True)
 class Limits:
     """Per notebook: wall seconds per cell, CPU seconds, memory, processes, scratch and reply sizes."""
 
-    def __init__(self, timeout=60, cpu_s=900, memory_mb=3000, processes=64, scratch_mb=256, reply_mb=64):
-        self.timeout, self.cpu_s, self.memory_mb = timeout, cpu_s, memory_mb
-        self.processes, self.scratch_mb, self.reply_mb = processes, scratch_mb, reply_mb
+    timeout: float = 60
+    cpu_s: int = 900
+    memory_mb: int = 3000
+    processes: int = 64
+    scratch_mb: int = 256
+    reply_mb: int = 64
+
+
+# The kernel limits sit a little above the limits above, which the watcher (or the cgroup) holds:
+# reaching the limit is then seen and reported, not met as a failed fork or allocation.
+EXTRA_PROCESSES = 16
+# torch reserves about 3.4 GB of address space at import, so the address-space limit sits this far
+# above the memory limit
+EXTRA_ADDRESS_SPACE_MB = 4096
+
+
+def environment(home):
+    """The runner's environment, with or without the sandbox: smoke mode, autograding, one thread."""
+    return {"HOME": home, "PATH": os.path.dirname(sys.executable) + ":/usr/bin:/bin", "LANG": "C.UTF-8",
+            "MPLBACKEND": "Agg", "MPLCONFIGDIR": os.path.join(home, ".matplotlib"),
+            "IPYTHONDIR": os.path.join(home, ".ipython"), "NBGRADER_EXECUTION": "autograde",
+            "GAN_COURSE_MODE": "smoke", "OMP_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1",
+            "TORCHINDUCTOR_CACHE_DIR": os.path.join(home, ".inductor")}
 
 
 class Died(Exception):
@@ -65,11 +87,7 @@ def bwrap_argv(limits):
     argv += ["--ro-bind", os.path.join(LIB, "course_lib"), "/grader/lib/course_lib",
              "--ro-bind", RUNNER, "/grader/runner.py",
              "--proc", "/proc", "--dev", "/dev", "--chdir", "/scratch", "--clearenv"]
-    env = {"HOME": "/scratch", "PATH": os.path.dirname(sys.executable) + ":/usr/bin:/bin", "LANG": "C.UTF-8",
-           "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/scratch/.matplotlib", "IPYTHONDIR": "/scratch/.ipython",
-           "NBGRADER_EXECUTION": "autograde", "GAN_COURSE_MODE": "smoke", "OMP_NUM_THREADS": "1",
-           "PYTHONDONTWRITEBYTECODE": "1", "TORCHINDUCTOR_CACHE_DIR": "/scratch/.inductor"}
-    for key, value in env.items():
+    for key, value in environment("/scratch").items():
         argv += ["--setenv", key, value]
     return argv + ["--", sys.executable, "-s", "/grader/runner.py", "/grader/lib"]
 
@@ -84,8 +102,7 @@ class _Cgroups:
 
     def __init__(self, limits):
         self.dirs, name = [], "gan-grade-" + secrets.token_hex(6)
-        # a hard ceiling a little above the limit: the watcher sees the limit reached and kills
-        pids = str(limits.processes + 16)
+        pids = str(limits.processes + EXTRA_PROCESSES)
         wanted = {"pids": {"pids.max": pids}, "memory": {"memory.limit_in_bytes": str(limits.memory_mb << 20)}}
         v2 = {"pids.max": pids, "memory.max": str(limits.memory_mb << 20), "memory.swap.max": "0"}
         for controller, files in wanted.items():  # cgroup v1, one hierarchy per controller
@@ -132,11 +149,7 @@ class Sandbox:
         if reference:
             argv.append("--reference")
         self.cgroups = _Cgroups(limits)
-        env = None
-        if not sandboxed:
-            env = {"HOME": self.work, "PATH": os.environ.get("PATH", ""), "MPLBACKEND": "Agg",
-                   "NBGRADER_EXECUTION": "autograde", "GAN_COURSE_MODE": "smoke", "OMP_NUM_THREADS": "1",
-                   "IPYTHONDIR": os.path.join(self.work, ".ipython")}
+        env = None if sandboxed else environment(self.work)  # bubblewrap sets the sandbox's own
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                      cwd=self.work or "/", env=env, preexec_fn=self._limit, start_new_session=True)
         self.lines, self.dead, self.sent = [], threading.Event(), 0
@@ -149,9 +162,7 @@ class Sandbox:
 
     def _limit(self):
         self.cgroups.join()
-        # torch reserves about 3.4 GB of address space at import, so the address-space limit sits
-        # 4 GB above the memory limit; the cgroup or the watcher hold the memory limit itself
-        room = (self.limits.memory_mb + 4096) << 20
+        room = (self.limits.memory_mb + EXTRA_ADDRESS_SPACE_MB) << 20  # the cgroup or the watcher hold the memory
         resource.setrlimit(resource.RLIMIT_AS, (room, room))
         resource.setrlimit(resource.RLIMIT_CPU, (self.limits.cpu_s, self.limits.cpu_s + 5))
         resource.setrlimit(resource.RLIMIT_FSIZE, (self.limits.scratch_mb << 20,) * 2)
@@ -159,8 +170,7 @@ class Sandbox:
         if os.getuid() != 0:  # root is exempt from RLIMIT_NPROC; there the cgroup or the watcher counts
             mine = sum(1 for p in psutil.process_iter(["uids"])
                        if p.info["uids"] and p.info["uids"].real == os.getuid())
-            # a hard ceiling a little above the limit, as for the cgroup
-            resource.setrlimit(resource.RLIMIT_NPROC, (mine + self.limits.processes + 16,) * 2)
+            resource.setrlimit(resource.RLIMIT_NPROC, (mine + self.limits.processes + EXTRA_PROCESSES,) * 2)
 
     def _read(self):
         """Collect reply lines; a reply over the size limit kills the sandbox."""
@@ -232,6 +242,7 @@ class Sandbox:
             if isinstance(reply, dict) and reply.get("id") == self.sent:
                 error, record = reply.get("error"), reply.get("record")
                 return {"error": None if error is None else str(error)[:2000],
+                        "not_written": reply.get("not_written") is True,
                         "record": record if isinstance(record, list) else []}
 
     def close(self):

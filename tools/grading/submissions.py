@@ -152,7 +152,10 @@ def sort_out(found, sources, unzipped):
             continue
         except Exception:  # not a notebook: graded as unreadable, under the assignment its name gives
             name = by_name
-        (jobs.append((student, path, name)) if name else skipped.append(f"{path} (no assignment recognised)"))
+        if name:
+            jobs.append((student, path, name))
+        else:
+            skipped.append(f"{path} (no assignment recognised)")
     return jobs, records, skipped
 
 
