@@ -10,7 +10,7 @@ import ast
 import nbformat
 import pytest
 
-from course_lib import cells
+from course_lib import cells, protocol
 from tools import course
 from tools.grading import blind
 
@@ -132,6 +132,25 @@ def bound_here(stmt):
         if isinstance(t, ast.Name):
             out.add(t.id)
     return out
+
+
+@pytest.mark.parametrize("name, gid, code, modules", HIDDEN, ids=[f"{n}-{g}" for n, g, _, _ in HIDDEN])
+def test_every_check_is_called_as_the_slicer_reads_it(name, gid, code, modules):
+    """The slicer knows a check by its spelling, ``checks.close(...)``: a check reached another way
+    (``from course_lib.checks import close``, ``c = checks``, ``checks.close`` passed on as a value)
+    would keep its expected value, so no hidden test may reach one so."""
+    tree = ast.parse(code)
+    parent = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call) and checks_kind(n)}
+    other = []
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Name) and n.id == "checks":
+            up = parent.get(id(n))
+            if not isinstance(up, ast.Attribute) or up.attr in protocol.KINDS and id(up) not in called:
+                other.append(ast.unparse(up if isinstance(up, ast.Attribute) else n))
+        elif isinstance(n, (ast.Import, ast.ImportFrom)) and "checks" in ast.unparse(n):
+            other.append(ast.unparse(n))
+    assert not other, f"{name} {gid}: a check reached otherwise than by a call checks.<kind>(...): {other}"
 
 
 @pytest.mark.parametrize("name, gid, code, modules", HIDDEN, ids=[f"{n}-{g}" for n, g, _, _ in HIDDEN])
