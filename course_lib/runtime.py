@@ -11,13 +11,15 @@ The environment variable ``GAN_COURSE_MODE`` overrides the default. Under nbgrad
 cells never depend on a trained model. ``GAN_COURSE_SEED`` sets the seed of ``seed_everything``.
 
 ``GAN_COURSE_STEPS=N`` cuts every training run (``train.fit``) to at most N steps, in any mode,
-with everything else as the mode sets it: the networks, the data, the evaluation's code (where a
-notebook gives ``pick`` a ``cut`` value, the evaluation draws fewer samples or takes fewer steps of
-its own). It is how a machine without a GPU runs full mode top to bottom, at full size, in minutes
-(``GAN_COURSE_MODE=full GAN_COURSE_STEPS=16``, tests/test_full_mode.py): a check that every
-full-mode code path runs, which says nothing about the results. The N steps are spread over the
-run, keeping their step numbers (``train.spread_steps``), and such runs are saved apart from
-uncut ones (``train.checkpoint_dir``). The banner says when the switch is on.
+with everything else as the mode sets it: the networks, the data, the evaluation. It is how a
+machine without a GPU runs full mode top to bottom, at full size, in minutes
+(``GAN_COURSE_MODE=full GAN_COURSE_STEPS=16 GAN_COURSE_EVALUATION=short``, tests/test_full_mode.py):
+a check that every full-mode code path runs, which says nothing about the results. The N steps
+are spread over the run, keeping their step numbers (``train.spread_steps``), and such runs are
+saved apart from uncut ones (``train.checkpoint_dir``). ``GAN_COURSE_EVALUATION=short`` shortens
+the evaluations as well, where a notebook gives ``pick`` a ``short`` value (fewer samples, fewer
+steps of an optimisation of the evaluation's own); the T4 predictor (tools/bench/predict_t4.py)
+cuts the training alone, since it counts the evaluation. The banner says when a switch is on.
 
 Nothing here runs at import time: the device is chosen when a function asks for it.
 """
@@ -34,6 +36,7 @@ MODES = ("smoke", "lite", "full")
 MODE_VARIABLE = "GAN_COURSE_MODE"
 SEED_VARIABLE = "GAN_COURSE_SEED"
 STEPS_VARIABLE = "GAN_COURSE_STEPS"
+EVALUATION_VARIABLE = "GAN_COURSE_EVALUATION"
 DEVICE_VARIABLE = "GAN_COURSE_DEVICE"
 
 
@@ -116,15 +119,24 @@ def mode():
     return "full" if torch.cuda.is_available() else "lite"
 
 
-def pick(smoke, lite, full, cut=None):
+def short_evaluation():
+    """True when ``GAN_COURSE_EVALUATION=short``: evaluations take their ``pick(..., short=...)`` size."""
+    value = os.environ.get(EVALUATION_VARIABLE, "").strip().lower()
+    if value not in ("", "full", "short"):
+        raise ValueError(f"{EVALUATION_VARIABLE} must be 'full' (the default) or 'short', "
+                         f"got {os.environ[EVALUATION_VARIABLE]!r}")
+    return value == "short"
+
+
+def pick(smoke, lite, full, short=None):
     """The argument that belongs to the current mode, e.g. ``steps = pick(200, 20_000, 50_000)``.
 
-    cut: what to take instead while ``GAN_COURSE_STEPS`` cuts the run short, which only checks that
-    the code runs, e.g. ``n_eval = pick(200, 1_000, 10_000, cut=100)``: an evaluation on fewer
-    samples, or an optimisation of the evaluation's own with fewer steps. None: the mode's value.
+    short: what an evaluation takes instead under ``GAN_COURSE_EVALUATION=short`` (a run that only
+    checks that the code runs), e.g. ``n_eval = pick(200, 1_000, 10_000, short=100)``: fewer
+    samples, or fewer steps of an optimisation of the evaluation's own. None: the mode's value.
     """
-    if cut is not None and step_limit() is not None:
-        return cut
+    if short is not None and short_evaluation():
+        return short
     return {"smoke": smoke, "lite": lite, "full": full}[mode()]
 
 
@@ -137,4 +149,6 @@ def banner(data):
     extra = " | autograding: training is skipped" if grading() else ""
     if step_limit() is not None and not grading():
         extra += f" | {STEPS_VARIABLE}={step_limit()}: each training run cut to at most {step_limit()} steps"
+    if short_evaluation() and not grading():
+        extra += f" | {EVALUATION_VARIABLE}=short: the evaluations shortened"
     print(f"device: {name} | mode: {mode()} | data: {data}{extra}")

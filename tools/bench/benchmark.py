@@ -34,9 +34,11 @@ RESULTS = os.path.join(course.ROOT, "RESULTS.md")
 
 @contextlib.contextmanager
 def environ(env):
-    """Set the environment variables ``env`` (a dict) for the kernels started inside; restore them after."""
+    """Set the environment variables ``env`` (a dict; None unsets one) for the kernels started inside;
+    restore them after."""
     saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
+    for k, v in env.items():
+        os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
     try:
         yield
     finally:
@@ -69,7 +71,9 @@ def run(name, seed, mode, keep=None):
     nb = nbformat.read(course.source(name), as_version=4)
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "results.jsonl")
-        with environ({"GAN_COURSE_MODE": mode, "GAN_COURSE_SEED": str(seed), "GAN_COURSE_RESULTS": out}):
+        # a measurement: nothing cut short, whatever the caller's environment says
+        with environ({"GAN_COURSE_MODE": mode, "GAN_COURSE_SEED": str(seed), "GAN_COURSE_RESULTS": out,
+                      "GAN_COURSE_STEPS": None, "GAN_COURSE_EVALUATION": None}):
             start = time.perf_counter()
             NotebookClient(nb, timeout=1800, resources={"metadata": {"path": tmp}}).execute()
             seconds = time.perf_counter() - start
