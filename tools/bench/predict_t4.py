@@ -99,8 +99,9 @@ def section(predictions, command):
         f"(FP32 peak) and {m.bandwidth / 1e9:.0f} GB/s are NVIDIA's T4 datasheet; the shares of them are "
         f"assumptions, and so are the {m.launch * 1e6:.0f} µs of host work per op (PyTorch's eager dispatch and "
         "the launch: NVIDIA's \"Getting Started with CUDA Graphs\" puts a kernel launch alone at a few µs). "
-        "Left out: Python and pictures outside tensor ops, checkpoint saves, MNIST's download, and the "
-        "classifier passes that run on the CPU by design (counted as GPU work). A run on a T4 "
+        "Left out: Python and pictures outside tensor ops, checkpoint saves, MNIST's download, 05's optional "
+        "run on the facades (`FACADES = False` by default), and the classifier passes that run on the CPU by "
+        "design (counted as GPU work). A run on a T4 "
         "(`python -m tools.bench.benchmark --mode full --seeds 0`) is what measures these times.",
         "",
         table(predictions),
