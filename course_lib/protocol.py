@@ -10,7 +10,8 @@ Four places speak it, and all of them take it from here:
 
 The kernel and the grader judge by the same rule on the same float64 values and write the same
 message, so the ✓ a student sees is the grader's verdict on a visible check. A new kind of check
-is one entry of ``KINDS`` and one branch of ``agrees`` here, plus its function in ``checks``;
+is one entry of ``KINDS`` and a branch of ``agrees`` and of ``failure`` here, plus its function in
+``checks``;
 tests/test_protocol.py fails at once if the function's parameters and the protocol disagree.
 """
 import base64
