@@ -19,7 +19,10 @@ are spread over the run, keeping their step numbers (``train.spread_steps``), an
 saved apart from uncut ones (``train.checkpoint_dir``). ``GAN_COURSE_EVALUATION=short`` shortens
 the evaluations as well, where a notebook gives ``pick`` a ``short`` value (fewer samples, fewer
 steps of an optimisation of the evaluation's own); the T4 predictor (tools/bench/predict_t4.py)
-cuts the training alone, since it counts the evaluation. The banner says when a switch is on.
+cuts the training alone, since it counts the evaluation. ``GAN_COURSE_REFERENCE=1`` (lite mode
+only) trains longer, where a notebook gives ``pick`` a ``reference`` value: how
+``tools/train_reference.py`` trains the reference generators of ``pretrained``. The banner says
+when a switch is on.
 
 Nothing here runs at import time: the device is chosen when a function asks for it.
 """
@@ -38,6 +41,7 @@ SEED_VARIABLE = "GAN_COURSE_SEED"
 STEPS_VARIABLE = "GAN_COURSE_STEPS"
 EVALUATION_VARIABLE = "GAN_COURSE_EVALUATION"
 DEVICE_VARIABLE = "GAN_COURSE_DEVICE"
+REFERENCE_VARIABLE = "GAN_COURSE_REFERENCE"
 
 
 def device():
@@ -128,15 +132,29 @@ def short_evaluation():
     return value == "short"
 
 
-def pick(smoke, lite, full, short=None):
+def reference_run():
+    """True when ``GAN_COURSE_REFERENCE=1``: a lite run that trains a reference generator (``pretrained``)."""
+    value = os.environ.get(REFERENCE_VARIABLE, "").strip()
+    if value not in ("", "0", "1"):
+        raise ValueError(f"{REFERENCE_VARIABLE} must be 1 (on) or 0 (off), got {os.environ[REFERENCE_VARIABLE]!r}")
+    if value == "1" and mode() != "lite":
+        raise ValueError(f"{REFERENCE_VARIABLE}=1 trains the lite networks longer; it needs lite mode, "
+                         f"not {mode()!r}")
+    return value == "1"
+
+
+def pick(smoke, lite, full, short=None, reference=None):
     """The argument that belongs to the current mode, e.g. ``steps = pick(200, 20_000, 50_000)``.
 
     short: what an evaluation takes instead under ``GAN_COURSE_EVALUATION=short`` (a run that only
     checks that the code runs), e.g. ``n_eval = pick(200, 1_000, 10_000, short=100)``: fewer
     samples, or fewer steps of an optimisation of the evaluation's own. None: the mode's value.
+    reference: what a lite run takes instead under ``GAN_COURSE_REFERENCE=1``, e.g. a longer schedule.
     """
     if short is not None and short_evaluation():
         return short
+    if reference is not None and reference_run():
+        return reference
     return {"smoke": smoke, "lite": lite, "full": full}[mode()]
 
 
@@ -151,4 +169,6 @@ def banner(data):
         extra += f" | {STEPS_VARIABLE}={step_limit()}: each training run cut to at most {step_limit()} steps"
     if short_evaluation() and not grading():
         extra += f" | {EVALUATION_VARIABLE}=short: the evaluations shortened"
+    if reference_run() and not grading():
+        extra += f" | {REFERENCE_VARIABLE}=1: the longer training of the reference generator"
     print(f"device: {name} | mode: {mode()} | data: {data}{extra}")

@@ -56,6 +56,26 @@ def test_pick_takes_the_short_value_only_for_a_short_evaluation(monkeypatch):
         runtime.pick(1, 2, 3, short=0)
 
 
+def test_pick_takes_the_reference_value_only_for_a_reference_run_in_lite_mode(monkeypatch, capsys):
+    monkeypatch.setenv("GAN_COURSE_MODE", "lite")
+    monkeypatch.delenv("GAN_COURSE_REFERENCE", raising=False)
+    assert runtime.pick(1, 2, 3, reference=20) == 2
+    monkeypatch.setenv("GAN_COURSE_REFERENCE", "1")
+    assert runtime.pick(1, 2, 3, reference=20) == 20
+    assert runtime.pick(1, 2, 3) == 2  # no reference value: the lite one
+    runtime.banner(data="MNIST")
+    assert "GAN_COURSE_REFERENCE=1" in capsys.readouterr().out
+    monkeypatch.setenv("GAN_COURSE_REFERENCE", "0")
+    assert runtime.pick(1, 2, 3, reference=20) == 2
+    monkeypatch.setenv("GAN_COURSE_REFERENCE", "yes")
+    with pytest.raises(ValueError, match="must be 1 .* or 0 .*, got 'yes'"):
+        runtime.pick(1, 2, 3, reference=20)
+    monkeypatch.setenv("GAN_COURSE_REFERENCE", "1")
+    monkeypatch.setenv("GAN_COURSE_MODE", "full")
+    with pytest.raises(ValueError, match="needs lite mode, not 'full'"):
+        runtime.pick(1, 2, 3, reference=20)
+
+
 def test_grading(monkeypatch):
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
     assert runtime.grading() is False

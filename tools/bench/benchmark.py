@@ -73,7 +73,8 @@ def run(name, seed, mode, keep=None):
         out = os.path.join(tmp, "results.jsonl")
         # a measurement: nothing cut short, whatever the caller's environment says
         with environ({"GAN_COURSE_MODE": mode, "GAN_COURSE_SEED": str(seed), "GAN_COURSE_RESULTS": out,
-                      "GAN_COURSE_STEPS": None, "GAN_COURSE_EVALUATION": None}):
+                      "GAN_COURSE_STEPS": None, "GAN_COURSE_EVALUATION": None,
+                      "GAN_COURSE_REFERENCE": None}):
             start = time.perf_counter()
             NotebookClient(nb, timeout=1800, resources={"metadata": {"path": tmp}}).execute()
             seconds = time.perf_counter() - start

@@ -1,0 +1,83 @@
+"""The shipped reference generators load into their notebook's own networks and score what they record.
+
+For each notebook with a reference generator, a fresh Python runs the solution notebook's code cells
+up to its training cell, in lite mode (the networks' lite sizes, the exercises' solutions), loads the
+weights with ``pretrained.load`` into the notebook's ``Generator`` class and scores them with
+``pretrained.evaluate``, as tools/train_reference.py did when it saved them.
+"""
+import json
+import os
+import subprocess
+import sys
+
+import nbformat
+import pytest
+import torch
+
+from course_lib import pretrained, runtime
+from tools import course
+
+
+def code_before_training(name):
+    """The code of the solution notebook's cells before the first that trains, IPython lines made no-ops."""
+    nb = nbformat.read(course.source(name), as_version=4)
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        if "train.fit(" in cell.source:
+            break
+        lines = cell.source.splitlines()
+        cells.append("\n".join(line[:len(line) - len(line.lstrip())] + "pass" if line.lstrip().startswith(("%", "!"))
+                               else line for line in lines))
+    return "\n\n".join(cells)
+
+
+SCORE = """
+import json
+from course_lib import pretrained
+G, record = pretrained.load({name!r}, Generator)
+print("SCORE " + json.dumps({{"record": record, "score": pretrained.evaluate({name!r}, G, record["arguments"]["z_dim"])}}))
+"""
+
+
+@pytest.mark.slow  # a fresh Python runs the notebook's code up to its training, for each
+@pytest.mark.parametrize("name", sorted(pretrained.SAMPLERS))
+def test_reference_generator_scores_as_recorded(name, tmp_path):
+    script = tmp_path / "score.py"
+    script.write_text(code_before_training(name) + SCORE.format(name=name))
+    env = {**os.environ, "GAN_COURSE_MODE": "lite", "MPLBACKEND": "Agg", "PYTHONPATH": course.ROOT}
+    for variable in (runtime.STEPS_VARIABLE, runtime.EVALUATION_VARIABLE, runtime.REFERENCE_VARIABLE):
+        env.pop(variable, None)
+    done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.split("SCORE ", 1)[1])
+    record, score = result["record"], result["score"]
+    assert record["notebook"] == name and record["mode"] == "lite"
+    assert score["IS ratio"] == pytest.approx(record["IS ratio"], abs=0.01)
+    assert score["FID"] == pytest.approx(record["FID"], abs=1.0)
+
+
+def test_every_reference_generator_is_small_and_has_a_trainer():
+    from tools import train_reference
+    assert set(train_reference.ARGUMENTS) == set(pretrained.SAMPLERS)
+    for name in pretrained.SAMPLERS:
+        assert os.path.getsize(pretrained.path(name)) < 2 * 1024 ** 2, f"{name}'s reference weights are over 2 MB"
+
+
+def test_load_names_the_parameters_that_differ():
+    class Other(torch.nn.Module):
+        def __init__(self, **arguments):
+            super().__init__()
+            self.layer = torch.nn.Linear(2, 2)
+
+    with pytest.raises(ValueError, match=r"do not fit this Generator: missing \[.*unexpected \['layer.bias'"):
+        pretrained.load("07_progan", Other)
+    with pytest.raises(ValueError, match="no reference generator for '02_dcgan'"):
+        pretrained.path("02_dcgan")
+
+
+def test_caption_says_how_long_and_what_it_scored():
+    record = {"steps": 10_500, "mode": "lite", "seconds": 696, "IS ratio": 0.823, "FID": 18.4}
+    assert pretrained.caption(record) == "reference: 10,500 steps (lite mode, 12 min on a CPU)\nIS ratio 0.82, FID 18"
