@@ -80,23 +80,24 @@ def load(notebook, Generator, device="cpu"):
     Generator: the notebook's class; it is called with the recorded arguments (the lite sizes), whatever
     the run mode. Raises a ValueError naming the parameters that differ when the class does not match,
     which happens when a part it is built from (an exercise) names or shapes its parameters otherwise
-    than its docstring says.
+    than its docstring says. Buffers of the class's own that the weights lack keep their values.
     """
-    saved = torch.load(path(notebook), map_location=device, weights_only=True)
+    saved = torch.load(path(notebook), map_location="cpu", weights_only=True)
     record = saved["record"]
-    G = Generator(**record["arguments"]).to(device)
+    G = Generator(**record["arguments"])  # on the CPU until loaded: then moved, like any network
     ours = {k: tuple(v.shape) for k, v in G.state_dict().items()}
     theirs = {k: tuple(v.shape) for k, v in saved["state_dict"].items()}
-    if ours != theirs:
-        missing = sorted(set(theirs) - set(ours))[:3]
-        extra = sorted(set(ours) - set(theirs))[:3]
-        shapes = sorted(k for k in set(ours) & set(theirs) if ours[k] != theirs[k])[:3]
+    # a buffer of the student's own (a constant such as a stored scale) may be extra; a parameter may not
+    extra = sorted(k for k, _ in G.named_parameters() if k not in theirs)[:3]
+    missing = sorted(set(theirs) - set(ours))[:3]
+    shapes = sorted(k for k in set(ours) & set(theirs) if ours[k] != theirs[k])[:3]
+    if missing or extra or shapes:
         raise ValueError(f"the reference weights of {notebook} do not fit this Generator: "
                          f"missing {missing or 'none'}, unexpected {extra or 'none'}, other shapes {shapes or 'none'}. "
                          "Check that your exercises create their parameters with the names and shapes "
                          "their docstrings give.")
-    G.load_state_dict(saved["state_dict"])
-    return G.eval(), record
+    G.load_state_dict(saved["state_dict"], strict=False)  # every parameter is loaded: checked above
+    return G.to(device).eval(), record
 
 
 def caption(record):

@@ -37,7 +37,8 @@ SCORE = """
 import json
 from course_lib import pretrained
 G, record = pretrained.load({name!r}, Generator)
-print("SCORE " + json.dumps({{"record": record, "score": pretrained.evaluate({name!r}, G, record["arguments"]["z_dim"])}}))
+score = pretrained.evaluate({name!r}, G, record["arguments"]["z_dim"])
+print("SCORE " + json.dumps({{"record": record, "score": score}}))
 """
 
 
@@ -81,3 +82,34 @@ def test_load_names_the_parameters_that_differ():
 def test_caption_says_how_long_and_what_it_scored():
     record = {"steps": 10_500, "mode": "lite", "seconds": 696, "IS ratio": 0.823, "FID": 18.4}
     assert pretrained.caption(record) == "reference: 10,500 steps (lite mode, 12 min on a CPU)\nIS ratio 0.82, FID 18"
+
+
+class Tiny(torch.nn.Module):
+    def __init__(self, z_dim):
+        super().__init__()
+        self.layer = torch.nn.Linear(z_dim, 3)
+
+
+class TinyWithScale(Tiny):
+    """Also stores a constant as a buffer: a student's own choice, which the weights do not hold."""
+    def __init__(self, z_dim):
+        super().__init__(z_dim)
+        self.register_buffer("scale", torch.tensor(0.5))
+
+
+class TinyWithExtraLayer(Tiny):
+    def __init__(self, z_dim):
+        super().__init__(z_dim)
+        self.extra = torch.nn.Linear(3, 3)
+
+
+def test_load_keeps_a_buffer_of_the_class_own_and_refuses_an_extra_parameter(tmp_path, monkeypatch):
+    saved = Tiny(4)
+    record = {"notebook": "07_progan", "arguments": {"z_dim": 4}}
+    torch.save({"record": record, "state_dict": saved.state_dict()}, tmp_path / "tiny.pt")
+    monkeypatch.setattr(pretrained, "path", lambda notebook: tmp_path / "tiny.pt")
+    G, got = pretrained.load("07_progan", TinyWithScale)
+    assert got == record and not G.training
+    assert torch.equal(G.layer.weight, saved.layer.weight) and G.scale.item() == 0.5
+    with pytest.raises(ValueError, match=r"missing none, unexpected \['extra.bias', 'extra.weight'\]"):
+        pretrained.load("07_progan", TinyWithExtraLayer)

@@ -56,7 +56,8 @@ def section(records):
              "The generators that notebooks show beside the student's samples (`course_lib/pretrained.py`): "
              "each notebook's own lite networks, trained by its solution notebook in lite mode, seed 0, where "
              "the values it gives `runtime.pick` as `reference=` replace the lite ones (the schedule, five "
-             "times as long; in 07 also the average of G's weights, as in full mode), with `python -m tools.train_reference`, on {machines}. "
+             "times as long; in 07 also the average of G's weights, as in full mode), with "
+             f"`python -m tools.train_reference`, on {machines}. "
              f"Scored on {pretrained.N_EVAL:,} samples against as many held-out offline digits; "
              "tests/test_pretrained.py checks that the shipped weights still score this.", "",
              "| notebook | training steps | training seconds | torch threads | IS ratio (samples / real) | FID | date "
