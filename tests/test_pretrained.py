@@ -1,59 +1,41 @@
 """The shipped reference generators load into their notebook's own networks and score what they record.
 
-For each notebook with a reference generator, a fresh Python runs the solution notebook's code cells
-up to its training cell, in lite mode (the networks' lite sizes, the exercises' solutions), loads the
+For each notebook with a reference generator, a fresh kernel runs the solution notebook's cells up to
+its training cell, in lite mode (the networks' lite sizes, the exercises' solutions), loads the
 weights with ``pretrained.load`` into the notebook's ``Generator`` class and scores them with
 ``pretrained.evaluate``, as tools/train_reference.py did when it saved them.
 """
 import json
 import os
-import subprocess
-import sys
 
 import nbformat
 import pytest
 import torch
+from nbclient import NotebookClient
 
-from course_lib import pretrained, runtime
-from tools import course
-
-
-def code_before_training(name):
-    """The code of the solution notebook's cells before the first that trains, IPython lines made no-ops."""
-    nb = nbformat.read(course.source(name), as_version=4)
-    cells = []
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        if "train.fit(" in cell.source:
-            break
-        lines = cell.source.splitlines()
-        cells.append("\n".join(line[:len(line) - len(line.lstrip())] + "pass" if line.lstrip().startswith(("%", "!"))
-                               else line for line in lines))
-    return "\n\n".join(cells)
-
+from course_lib import pretrained
+from tools import course, train_reference
+from tools.bench import benchmark
 
 SCORE = """
 import json
 from course_lib import pretrained
 G, record = pretrained.load({name!r}, Generator)
 score = pretrained.evaluate({name!r}, G, record["arguments"]["z_dim"])
-print("SCORE " + json.dumps({{"record": record, "score": score}}))
+print(json.dumps({{"record": record, "score": score}}))
 """
 
 
-@pytest.mark.slow  # a fresh Python runs the notebook's code up to its training, for each
+@pytest.mark.slow  # a kernel runs the notebook's code up to its training, for each
 @pytest.mark.parametrize("name", sorted(pretrained.SAMPLERS))
 def test_reference_generator_scores_as_recorded(name, tmp_path):
-    script = tmp_path / "score.py"
-    script.write_text(code_before_training(name) + SCORE.format(name=name))
-    env = {**os.environ, "GAN_COURSE_MODE": "lite", "MPLBACKEND": "Agg", "PYTHONPATH": course.ROOT}
-    for variable in (runtime.STEPS_VARIABLE, runtime.EVALUATION_VARIABLE, runtime.REFERENCE_VARIABLE):
-        env.pop(variable, None)
-    done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True,
-                          timeout=600)
-    assert done.returncode == 0, done.stderr[-3000:]
-    result = json.loads(done.stdout.split("SCORE ", 1)[1])
+    nb = nbformat.read(course.source(name), as_version=4)
+    del nb.cells[train_reference.training_cell(nb):]
+    nb.cells.append(nbformat.v4.new_code_cell(SCORE.format(name=name)))
+    with benchmark.environ({"GAN_COURSE_MODE": "lite", "GAN_COURSE_STEPS": None, "GAN_COURSE_EVALUATION": None,
+                            "GAN_COURSE_REFERENCE": None}):
+        NotebookClient(nb, timeout=600, resources={"metadata": {"path": str(tmp_path)}}).execute()
+    result = json.loads(nb.cells[-1].outputs[-1]["text"])
     record, score = result["record"], result["score"]
     assert record["notebook"] == name and record["mode"] == "lite"
     assert score["IS ratio"] == pytest.approx(record["IS ratio"], abs=0.01)

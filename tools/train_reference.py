@@ -29,11 +29,15 @@ ARGUMENTS = {
 }
 
 
+def training_cell(nb):
+    """The index of a notebook's training cell: its first code cell that calls ``train.fit``."""
+    return next(i for i, cell in enumerate(nb.cells) if cell.cell_type == "code" and "train.fit(" in cell.source)
+
+
 def train(name):
     """Run the solution notebook of ``name`` with the reference schedule; returns the saved record."""
     nb = nbformat.read(course.source(name), as_version=4)
-    trains = next(i for i, cell in enumerate(nb.cells) if cell.cell_type == "code" and "train.fit(" in cell.source)
-    del nb.cells[trains + 1:]  # what follows shows and scores the run, the reference among it
+    del nb.cells[training_cell(nb) + 1:]  # what follows shows and scores the run, the reference among it
     nb.cells.append(nbformat.v4.new_code_cell(
         "from course_lib import pretrained\n"
         f"pretrained.save({name!r}, G_ema, {ARGUMENTS[name]}, len(history), history.seconds, {benchmark.machine()!r})"))
