@@ -32,8 +32,7 @@ def test_reference_generator_scores_as_recorded(name, tmp_path):
     nb = nbformat.read(course.source(name), as_version=4)
     del nb.cells[train_reference.training_cell(nb):]
     nb.cells.append(nbformat.v4.new_code_cell(SCORE.format(name=name)))
-    with benchmark.environ({"GAN_COURSE_MODE": "lite", "GAN_COURSE_STEPS": None, "GAN_COURSE_EVALUATION": None,
-                            "GAN_COURSE_REFERENCE": None}):
+    with benchmark.environ({**benchmark.UNCUT, "GAN_COURSE_MODE": "lite"}):
         NotebookClient(nb, timeout=600, resources={"metadata": {"path": str(tmp_path)}}).execute()
     result = json.loads(nb.cells[-1].outputs[-1]["text"])
     record, score = result["record"], result["score"]
@@ -43,7 +42,6 @@ def test_reference_generator_scores_as_recorded(name, tmp_path):
 
 
 def test_every_reference_generator_is_small_and_has_a_trainer():
-    from tools import train_reference
     assert set(train_reference.ARGUMENTS) == set(pretrained.SAMPLERS)
     for name in pretrained.SAMPLERS:
         assert os.path.getsize(pretrained.path(name)) < 2 * 1024 ** 2, f"{name}'s reference weights are over 2 MB"

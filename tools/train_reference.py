@@ -41,8 +41,8 @@ def train(name):
     nb.cells.append(nbformat.v4.new_code_cell(
         "from course_lib import pretrained\n"
         f"pretrained.save({name!r}, G_ema, {ARGUMENTS[name]}, len(history), history.seconds, {benchmark.machine()!r})"))
-    with benchmark.environ({"GAN_COURSE_MODE": "lite", "GAN_COURSE_SEED": "0", "GAN_COURSE_REFERENCE": "1",
-                            "GAN_COURSE_STEPS": None, "GAN_COURSE_EVALUATION": None, "GAN_COURSE_RESULTS": None}):
+    with benchmark.environ({**benchmark.UNCUT, "GAN_COURSE_MODE": "lite", "GAN_COURSE_SEED": "0",
+                            "GAN_COURSE_REFERENCE": "1", "GAN_COURSE_RESULTS": None}):
         with tempfile.TemporaryDirectory() as tmp:
             start = time.perf_counter()
             NotebookClient(nb, timeout=3600, resources={"metadata": {"path": tmp}}).execute()

@@ -63,6 +63,10 @@ def machine():
     return f"{cpu}, {os.cpu_count()} cores, {gpu}; Python {platform.python_version()}, torch {torch.__version__}"
 
 
+# the switches that cut a run short or lengthen it: unset for every measurement
+UNCUT = {"GAN_COURSE_STEPS": None, "GAN_COURSE_EVALUATION": None, "GAN_COURSE_REFERENCE": None}
+
+
 def run(name, seed, mode, keep=None):
     """Execute solutions/<name> once; returns (wall seconds, the reported record).
 
@@ -72,9 +76,7 @@ def run(name, seed, mode, keep=None):
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "results.jsonl")
         # a measurement: nothing cut short, whatever the caller's environment says
-        with environ({"GAN_COURSE_MODE": mode, "GAN_COURSE_SEED": str(seed), "GAN_COURSE_RESULTS": out,
-                      "GAN_COURSE_STEPS": None, "GAN_COURSE_EVALUATION": None,
-                      "GAN_COURSE_REFERENCE": None}):
+        with environ({**UNCUT, "GAN_COURSE_MODE": mode, "GAN_COURSE_SEED": str(seed), "GAN_COURSE_RESULTS": out}):
             start = time.perf_counter()
             NotebookClient(nb, timeout=1800, resources={"metadata": {"path": tmp}}).execute()
             seconds = time.perf_counter() - start
