@@ -49,9 +49,12 @@ $(VENV)/.ready: pyproject.toml constraints-ci.txt
 lab: $(VENV)/.ready
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
-# PYTEST_ARGS passes options on, e.g. make test PYTEST_ARGS=--lf (the tests that failed last time)
+# PYTEST_ARGS passes options on, e.g. make test PYTEST_ARGS=--lf (the tests that failed last time).
+# TEST_WORKERS test processes share the work (pytest-xdist; CI's two cores), each taking whole test
+# files, so that a module's fixture still grades its class once; TEST_WORKERS=0 runs them in one.
+TEST_WORKERS ?= 2
 test: lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 unit: $(VENV)/.ready
 	$(BIN)/python -m pytest -m "not slow" tests $(PYTEST_ARGS)

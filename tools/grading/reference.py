@@ -3,6 +3,7 @@
 The cache key (``fingerprint``) covers everything that shapes a record, so that an update of the
 course or of the grader never reads a record made before it.
 """
+import fcntl
 import hashlib
 import json
 import os
@@ -50,8 +51,23 @@ def records(name, template, limits, cache, sandboxed=True):
     """The records of the instructor's solution, one per step; computed once, then read from cache."""
     path = os.path.join(cache, f"{name}-{fingerprint(name)}.json")
     if os.path.isfile(path):
-        with open(path) as f:
-            return json.load(f)
+        return _read(path)
+    os.makedirs(cache, exist_ok=True)
+    # Graders that share a cache (the shards of a class on one machine) record each solution once:
+    # the first takes the lock and records it, the others wait for it and read what it wrote.
+    with open(path + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if os.path.isfile(path):
+            return _read(path)
+        return _record(path, name, template, limits, sandboxed)
+
+
+def _read(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def _record(path, name, template, limits, sandboxed):
     found = {c["grade_id"]: (c["source"], "metadata") for c in template if c["kind"] == "answer"}
     plan = steps(template, found, reference=True)
     replies = execute(plan, limits, reference=True, sandboxed=sandboxed)
@@ -61,7 +77,6 @@ def records(name, template, limits, cache, sandboxed=True):
             raise RuntimeError(f"{name}: the solution itself fails in the {step['role']} cell {step['gid']}: "
                                f"{reply['error'] or f'its check {wrong} fails'}")
     ref = [{"role": s["role"], "gid": s["gid"], "record": r["record"]} for s, r in zip(plan, replies)]
-    os.makedirs(cache, exist_ok=True)
     with open(path + ".tmp", "w") as f:
         json.dump(ref, f)
     os.replace(path + ".tmp", path)
