@@ -1,13 +1,16 @@
-"""The part of the grader that runs outside the sandbox: judging records (blinding is in test_blind.py)."""
+"""The part of the grader that runs outside the sandbox: judging records (blinding is in test_blind.py),
+and keeping the solution's records in a cache."""
 import base64
 import json
+import threading
+import time
 
 import numpy as np
 import pytest
 import torch
 
 from course_lib import cells, checks
-from tools.grading import verdict
+from tools.grading import reference, verdict
 
 
 def encoded(x):
@@ -73,3 +76,27 @@ def test_public_cells_carry_no_answer_and_no_hidden_test():
                            "### END HIDDEN TESTS"}]
     text = json.dumps(cells.public(template))
     assert "return 42" not in text and "HIDDEN" not in text and "'y'" not in text and "'x'" in text
+
+
+def test_graders_that_share_a_cache_record_each_solution_once(tmp_path, monkeypatch):
+    """Two graders ask for the same records at once (threads here; flock locks each open file apart):
+    one records them, the other waits and reads what it wrote."""
+    recorded = []
+
+    def record(path, name, template, limits, sandboxed):
+        recorded.append(name)
+        time.sleep(0.5)  # the other grader asks meanwhile
+        with open(path, "w") as f:
+            json.dump([{"gid": "g", "record": name}], f)
+        return [{"gid": "g", "record": name}]
+
+    monkeypatch.setattr(reference, "fingerprint", lambda name: "key")
+    monkeypatch.setattr(reference, "_record", record)
+    got = []
+    graders = [threading.Thread(target=lambda: got.append(reference.records("01", [], None, str(tmp_path))))
+               for _ in range(2)]
+    for grader in graders:
+        grader.start()
+    for grader in graders:
+        grader.join()
+    assert recorded == ["01"] and got == [[{"gid": "g", "record": "01"}]] * 2
