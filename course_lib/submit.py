@@ -50,6 +50,14 @@ def _this_notebook():
     return None
 
 
+def _path_hint():
+    """The call to type, with a notebook of the kernel's folder (where Jupyter starts it) as the path."""
+    here = sorted(f for f in os.listdir() if f.endswith(".ipynb"))
+    example = here[0] if len(here) == 1 else "NAME.ipynb"
+    hint = f'submit.check("{example}")'
+    return hint + (f" (notebooks in this folder: {', '.join(here)})" if len(here) > 1 else "")
+
+
 def _read(path):
     with open(path, encoding="utf-8") as f:
         try:
@@ -94,7 +102,7 @@ def check(path=None, run=True):
         raise ValueError(f"path must name an .ipynb file, got {guard.describe(path)}")
     nb = _read(path) if path else _this_notebook()
     if nb is None:
-        print('Could not find this notebook\'s file. Give its path: submit.check("01_toy_gan.ipynb")')
+        print(f"Could not find this notebook's file. Give its path: {_path_hint()}")
         return False
     with open(MANIFEST, encoding="utf-8") as f:
         templates = json.load(f)

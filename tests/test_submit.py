@@ -112,7 +112,15 @@ def test_bad_input_and_grading(tmp_path, monkeypatch, capsys):
     assert "skipped while grading" in capsys.readouterr().out
 
 
-def test_outside_a_notebook_it_asks_for_the_path(capsys, monkeypatch):
+def test_outside_a_notebook_it_asks_for_the_path(tmp_path, capsys, monkeypatch):
     monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    monkeypatch.chdir(tmp_path)
     assert submit.check() is False
-    assert "Give its path" in capsys.readouterr().out
+    assert 'Give its path: submit.check("NAME.ipynb")' in capsys.readouterr().out
+    (tmp_path / "08_stylegan.ipynb").write_text("{}")
+    assert submit.check() is False
+    assert 'Give its path: submit.check("08_stylegan.ipynb")' in capsys.readouterr().out
+    (tmp_path / "Copy of 08_stylegan.ipynb").write_text("{}")
+    assert submit.check() is False
+    out = capsys.readouterr().out
+    assert 'submit.check("NAME.ipynb") (notebooks in this folder: 08_stylegan.ipynb, Copy of 08_stylegan.ipynb)' in out
