@@ -6,6 +6,7 @@ stacking a new figure in the output at every snapshot.
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from matplotlib.ticker import EngFormatter
 
 from . import guard, runtime
 from .toy import GaussianMixture
@@ -72,8 +73,9 @@ def loss_curves(history, ax=None, names=None, smooth=50):
         if len(v):
             ax.plot(steps[k - 1:], np.convolve(v, np.ones(k) / k, mode="valid"), label=name)
     ax.set_xlabel("step")
+    ax.xaxis.set_major_formatter(EngFormatter(sep=""))  # 20k, not 20000: long runs' labels run together
     ax.set_ylabel("loss")
-    ax.legend(loc="upper right")
+    ax.legend(loc="best")  # the corner or side that hides the fewest points of the curves
     return ax
 
 
@@ -99,7 +101,11 @@ def density_1d(samples, mixture, D=None, ax=None, lim=None, bins=80):
         ax.axhline(0.5, color="tab:red", lw=0.5, ls=":")
     ax.set_xlim(lo, hi)
     ax.set_xlabel("x")
-    ax.legend(loc="upper right", fontsize="small")
+    # The legend gets a band of its own above the data (the bars keep the axis at 0 below), so
+    # that it hides neither D(x), which sits near 1/2 across the top, nor a mode's peak.
+    ax.margins(y=0.3)
+    ax.legend(loc="upper center", ncol=3, fontsize="small", frameon=False,
+              handlelength=1.0, handletextpad=0.4, columnspacing=0.8)
     return ax
 
 

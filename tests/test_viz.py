@@ -109,6 +109,34 @@ def test_scatter_2d():
         viz.scatter_2d(torch.zeros(5, 3), ring)
 
 
+def test_density_1d_legend_hides_no_data():
+    # D(x) ~ 1/2 runs across the top of the plot at equilibrium; the legend must sit above it and
+    # above the histogram, in every panel of a row that shares its y axis.
+    mix = toy.mixture_1d()
+    samples = mix.sample(2000, torch.Generator().manual_seed(0))
+    D = torch.nn.Linear(1, 1)
+    torch.nn.init.zeros_(D.weight), torch.nn.init.zeros_(D.bias)  # D(x) = 1/2 everywhere
+    fig, axes = plt.subplots(1, 4, figsize=(13, 2.6), sharey=True)
+    for ax in axes:
+        viz.density_1d(samples, mix, D=D, ax=ax)
+    fig.canvas.draw()
+    for ax in axes:
+        legend = ax.get_legend().get_window_extent().transformed(ax.transData.inverted())
+        top = max([p.get_height() for p in ax.patches] + [max(line.get_ydata()) for line in ax.get_lines()]
+                  + [c.get_paths()[0].vertices[:, 1].max() for c in ax.collections])
+        assert legend.y0 > top, f"the legend starts at y = {legend.y0:.3f}, below the data's top {top:.3f}"
+        inside = ax.get_window_extent().transformed(ax.transData.inverted())
+        assert inside.x0 <= legend.x0 and legend.x1 <= inside.x1, "the legend is wider than the axes"
+
+
+def test_loss_curves_steps_in_thousands():
+    h = History()
+    for i in range(1, 20_001):
+        h.append(i, {"loss": 1.0})
+    ax = viz.loss_curves(h, smooth=1)
+    assert ax.xaxis.get_major_formatter()(20_000) == "20k"
+
+
 @pytest.mark.parametrize("fn, samples, mixture", [
     (viz.density_1d, torch.zeros(5), toy.ring()),
     (viz.density_1d, torch.zeros(5), "mixture"),
