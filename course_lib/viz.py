@@ -73,7 +73,8 @@ def loss_curves(history, ax=None, names=None, smooth=50):
         if len(v):
             ax.plot(steps[k - 1:], np.convolve(v, np.ones(k) / k, mode="valid"), label=name)
     ax.set_xlabel("step")
-    ax.xaxis.set_major_formatter(EngFormatter(sep=""))  # 20k, not 20000: long runs' labels run together
+    if len(steps) and steps[-1] >= 10_000:  # 20k, not 20000: five-digit labels run together
+        ax.xaxis.set_major_formatter(EngFormatter(sep=""))
     ax.set_ylabel("loss")
     ax.legend(loc="best")  # the corner or side that hides the fewest points of the curves
     return ax
