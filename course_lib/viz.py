@@ -62,14 +62,18 @@ def image_grid(images, nrow=8, ax=None, title=None):
 
 
 def loss_curves(history, ax=None, names=None, smooth=50):
-    """Plot the losses of a train.History against the step, each smoothed over ``smooth`` steps."""
+    """Plot the losses of a train.History against the step, each smoothed over ``smooth`` steps.
+
+    A short history (a smoke run, an early snapshot) is smoothed over a fifth of its length at
+    most, so that it still draws a curve rather than one point.
+    """
     if not hasattr(history, "values") or not hasattr(history, "steps"):
         raise TypeError(f"history must be a train.History, got {guard.describe(history)}")
     ax = _axes(ax)
     steps = np.asarray(history.steps)
     for name in names or list(history.values):
         v = np.asarray(history[name], dtype=float)
-        k = max(1, min(smooth, len(v)))
+        k = max(1, min(smooth, len(v) // 5))
         if len(v):
             ax.plot(steps[k - 1:], np.convolve(v, np.ones(k) / k, mode="valid"), label=name)
     ax.set_xlabel("step")

@@ -72,6 +72,10 @@ def test_loss_curves_short_history():
     h = History()
     h.append(1, {"l": 0.5})
     assert len(viz.loss_curves(h).get_lines()) == 1
+    for i in range(2, 21):  # a smoke run's 20 steps: a curve, not one averaged point
+        h.append(i, {"l": 1.0 / i})
+    x, _ = viz.loss_curves(h, ax=plt.subplots()[1]).get_lines()[0].get_data()
+    assert len(x) == 17  # smoothed over 4 steps
 
 
 def test_loss_curves_rejects_non_history():
