@@ -119,7 +119,8 @@ def test_density_1d_legend_hides_no_data():
     mix = toy.mixture_1d()
     samples = mix.sample(2000, torch.Generator().manual_seed(0))
     D = torch.nn.Linear(1, 1)
-    torch.nn.init.zeros_(D.weight), torch.nn.init.zeros_(D.bias)  # D(x) = 1/2 everywhere
+    torch.nn.init.zeros_(D.weight)
+    torch.nn.init.zeros_(D.bias)  # D(x) = 1/2 everywhere
     fig, axes = plt.subplots(1, 4, figsize=(13, 2.6), sharey=True)
     for ax in axes:
         viz.density_1d(samples, mix, D=D, ax=ax)
@@ -142,7 +143,8 @@ def test_loss_curves_steps_in_thousands():
         ax.figure.canvas.draw()
         return [t.get_text() for t in ax.get_xticklabels()]
 
-    assert "20k" in tick_labels(20_000) and "20000" not in tick_labels(20_000)
+    long_run = tick_labels(20_000)
+    assert "20k" in long_run and "20000" not in long_run
     assert "1500" in tick_labels(2_000)  # a short run keeps its plain numbers
 
 
