@@ -17,7 +17,7 @@ a visible check fails in the student's kernel, the grader's feedback is that fai
 so the likely-bug line asserted here is the one the student reads in both places. But a check
 whose expected value depends on what the student's code did (random draws it consumed, say)
 can pass here and in ``submit.check()`` and still fail in the grader, with the solution's hint;
-``tests/test_alternatives.py`` runs the grader itself on correct answers to find those.
+``tests/test_hidden_seeds.py`` runs the grader's plan and verdict on correct answers to find those.
 """
 import importlib
 from concurrent.futures import ThreadPoolExecutor

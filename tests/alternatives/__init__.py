@@ -1,4 +1,4 @@
-"""Correct answers written another way, one table per notebook, graded by tests/test_alternatives.py.
+"""Correct answers written another way, one table per notebook, graded by tests/test_hidden_seeds.py.
 
 Each module ``tests/alternatives/NN_slug.py`` holds ``ALTERNATIVES``: a list of ``Alternative``. An
 alternative edits one answer cell of the solution (``old`` -> ``new``, the edit must apply) into an
@@ -6,8 +6,9 @@ answer that differs from the solution in a way the exercise's docstring allows (
 layers or random draws, another formula for the same function, another library call), and names the
 graded test that must still give it full marks and why it is correct (``why``).
 
-The helpers below are shared by tests/test_alternatives.py (the grader gives every alternative full
-marks) and tools/bench/hidden_seeds.py (the hidden tests pass them under many seeds).
+The helpers below are shared by tests/test_alternatives.py (the tables are well formed),
+tests/test_hidden_seeds.py and tools/bench/hidden_seeds.py (the grader gives every alternative full
+marks, and the hidden tests pass them under many seeds).
 """
 import importlib
 from collections import namedtuple

@@ -10,15 +10,16 @@ or pass the solution and fail a correct answer that consumes random numbers in a
 Here, for each notebook:
 
 1. a kernel runs the solution as the grader's reference run does (training skipped: smoke mode,
-   ``NBGRADER_EXECUTION=autograde``), then the hidden part of every test under each seed
-   0..N-1 (torch, random and numpy seeded, in the namespace its visible part left), recording
-   what its checks saw. The solution passes a seed when its own checks pass, as the grader
-   demands of the reference run;
+   ``NBGRADER_EXECUTION=autograde``), each hidden part once from the grader's own seed, then the
+   hidden part of every test under each seed 0..N-1 (torch, random and numpy seeded, in the
+   namespace its visible part left), recording what its checks saw. The solution passes a seed
+   when its own checks pass, as the grader demands of the reference run;
 2. for each round of alternatives (``tests/alternatives``, ``alternatives.rounds``), a kernel runs
    the notebook with the round's alternatives in place as the grader runs a student's (hidden parts
-   blinded), then the hidden part of every test of each edited answer cell under the same seeds.
-   An alternative passes a seed when its record agrees with the solution's record of that seed,
-   by the grader's own verdict (``tools.grading.verdict``).
+   blinded), each hidden part once from the grader's own seed, which the grader's ``judge`` scores
+   against the solution's run, then the hidden part of every test of each edited answer cell under
+   the same seeds. An alternative passes a seed when its record agrees with the solution's record
+   of that seed, by the grader's own verdict (``tools.grading.verdict``).
 
 It prints a table per notebook, one row per exercise and answer (seeds passed / seeds run, and
 the first failure: the seed and the check, or the error), and exits 1 if any seed failed. Each
@@ -39,6 +40,7 @@ from course_lib import cells
 from tools import course
 from tools.bench.benchmark import machine, write
 from tools.grading import plan, sandbox, verdict
+from tools.grading.judge import judge
 
 sys.path.insert(0, os.path.join(course.ROOT, "tests"))  # the tables of alternatives live beside the tests
 from alternatives import edited, graded_by, rounds, table  # noqa: E402
@@ -60,9 +62,11 @@ class Kernel:
 
     def __init__(self, steps, reference):
         self.steps, self.reference, self.box = [s for s in steps if s["role"] != "hidden"], reference, None
+        self.replies = []  # the reply of each step the notebook ran (all but the hidden parts), in order
 
     def start(self):
         self.box = sandbox.Sandbox(sandbox.Limits(timeout=STEP_S), reference=self.reference, sandboxed=False)
+        self.replies = []
         for step in self.steps:
             try:
                 reply = self.box.run(plan.request(step), STEP_S)
@@ -70,6 +74,7 @@ class Kernel:
                 raise RuntimeError(f"the kernel stopped in the {step['role']} cell {step['gid']}: {died}") from None
             if reply["error"]:
                 raise RuntimeError(f"the {step['role']} cell {step['gid']} fails: {reply['error']}")
+            self.replies.append(reply)
 
     def hidden(self, step, seed):
         if self.box is None:
@@ -99,13 +104,26 @@ def failure(seed, reply, reference):
     return f"seed {seed}: " + "; ".join(line.strip() for line in verdict.message(reference[at], got).splitlines())
 
 
+def as_graded(kernel, steps):
+    """The replies of the grader's own run, one per step: the notebook as the kernel ran it, then each
+    hidden part once, in order, from the grader's seed for it (``plan.steps``). Run before any other
+    seed, so that no hidden part has yet changed what the visible parts left."""
+    if kernel.box is None:
+        kernel.start()
+    ran = iter(kernel.replies)
+    return [kernel.hidden(step, step["seed"]) if step["role"] == "hidden" else next(ran) for step in steps]
+
+
 def solution(name, seeds):
-    """{test: [the solution's record under each seed]}, and {test: (seeds passed, first failure)}."""
+    """{test: [the solution's record under each seed]}, {test: (seeds passed, first failure)}, and the
+    solution's records of the grader's own run (``reference.records``' form)."""
     tmpl = template(name)
     found = {c["grade_id"]: (c["source"], "metadata") for c in tmpl if c["kind"] == "answer"}
     steps = plan.steps(tmpl, found, reference=True)
     kernel, records, passed = Kernel(steps, reference=True), {}, {}
     try:
+        graded = [{"role": s["role"], "gid": s["gid"], "record": r["record"]}
+                  for s, r in zip(steps, as_graded(kernel, steps))]
         for step in (s for s in steps if s["role"] == "hidden"):
             records[step["gid"]], ok, first = [], 0, None
             for seed in seeds:
@@ -117,11 +135,12 @@ def solution(name, seeds):
             passed[step["gid"]] = (ok, first)
     finally:
         kernel.close()
-    return records, passed
+    return records, passed, graded
 
 
-def alternatives_round(name, k, seeds, reference):
-    """{(test, alternative): (seeds passed, first failure)} for round k of the notebook's alternatives."""
+def alternatives_round(name, k, seeds, reference, graded):
+    """{(test, alternative): (seeds passed, first failure)} for round k of the notebook's alternatives, and
+    its exercises as the grader scores them (``judge``) against the solution's records ``graded``."""
     tmpl = template(name)
     by = graded_by(tmpl)
     chosen = {a.cell: a for a in rounds(table(name))[k]}
@@ -130,6 +149,7 @@ def alternatives_round(name, k, seeds, reference):
     steps = plan.steps(tmpl, found, reference=False)
     kernel, passed = Kernel(steps, reference=False), {}
     try:
+        exercises = judge(tmpl, steps, as_graded(kernel, steps), graded, found)
         for step in (s for s in steps if s["role"] == "hidden" and by[s["gid"]] in chosen):
             ok, first = 0, None
             for i, seed in enumerate(seeds):
@@ -142,16 +162,17 @@ def alternatives_round(name, k, seeds, reference):
         raise RuntimeError(f"{name}, round {k + 1} ({names}): {err}") from None
     finally:
         kernel.close()
-    return passed
+    return passed, exercises
 
 
 def measure(names, seeds, jobs=1):
-    """{notebook: {(test, "solution" or an alternative's name): (seeds passed, first failure)}}.
+    """{notebook: {(test, "solution" or an alternative's name): (seeds passed, first failure)}}, and
+    {notebook: {round k: its exercises as the grader scores them, or why the notebook failed}}.
 
     Each notebook's solution runs first; its rounds of alternatives start as soon as its records
     are in, up to ``jobs`` kernels at once.
     """
-    results = {name: {} for name in names}
+    results, scored = {name: {} for name in names}, {name: {} for name in names}
     with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
         running = {pool.submit(solution, name, seeds): (name, None) for name in names}
         while running:
@@ -160,18 +181,21 @@ def measure(names, seeds, jobs=1):
                 name, k = running.pop(future)
                 try:
                     if k is None:
-                        records, passed = future.result()
+                        records, passed, graded = future.result()
                         results[name].update({(gid, "solution"): v for gid, v in passed.items()})
                         for j in range(len(rounds(table(name)))):
-                            running[pool.submit(alternatives_round, name, j, seeds, records)] = (name, j)
+                            running[pool.submit(alternatives_round, name, j, seeds, records, graded)] = (name, j)
                     else:
-                        results[name].update(future.result())
+                        passed, scored[name][k] = future.result()
+                        results[name].update(passed)
                 except RuntimeError as err:  # the notebook fails before its hidden tests: every seed of it fails
                     whose = ["solution"] if k is None else [a.name for a in rounds(table(name))[k]]
                     results[name].update({("(the notebook)", who): (0, str(err)) for who in whose})
+                    if k is not None:
+                        scored[name][k] = str(err)
                 print(f"{time.strftime('%H:%M:%S')} {name} {'solution' if k is None else f'round {k + 1}'} done",
                       file=sys.stderr, flush=True)
-    return results
+    return results, scored
 
 
 def tables(results, n_seeds):
@@ -223,7 +247,7 @@ def main(argv=None):
         parser.error(f"--seeds must be at least 1; got {args.seeds}")
     names = args.notebooks or course.assignments()
     start = time.perf_counter()
-    results = measure(names, range(args.seeds), args.jobs)
+    results, _ = measure(names, range(args.seeds), args.jobs)
     seconds = time.perf_counter() - start
     print(tables(results, args.seeds))
     command = "python -m tools.bench.hidden_seeds" + "".join(f" {n}" for n in args.notebooks) + \
