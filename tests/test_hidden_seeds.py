@@ -52,9 +52,9 @@ def test_each_alternative_keeps_full_marks(measured, name):
     scored, failures = measured[1][name], []
     for k, alternatives in enumerate(rounds(table(name))):
         together = ", ".join(repr(a.name) for a in alternatives)
-        exercises = scored.get(k, "the solution's own run failed first")
-        if isinstance(exercises, str):
-            failures.append(f"round {k + 1} ({together}) was not graded: {exercises}")
+        exercises = scored.get(k, f"{name}, round {k + 1} ({together}): the solution's own run failed first")
+        if isinstance(exercises, str):  # why the round's notebook failed, naming the round
+            failures.append(f"not graded: {exercises}")
             continue
         score, named = {ex["id"]: ex for ex in exercises}, set()
         for a in alternatives:
