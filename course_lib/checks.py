@@ -19,6 +19,8 @@ switched off inside it earns nothing. In the hidden tests the grader replaces ea
 value by ``HIDDEN``: those checks only record, and the expected values never reach the student.
 """
 import contextlib
+import dis
+import types
 
 import torch
 
@@ -41,6 +43,8 @@ class _Hidden:
 
 HIDDEN = _Hidden()  # stands for an expected value that is kept outside the student's process
 record = None  # a list while grading: one entry per check (protocol.entry), in the order they ran
+failed = set()  # the exercises whose checks failed in this kernel and have not passed since
+GLOBAL_LOADS = {"LOAD_GLOBAL", "LOAD_NAME", "LOAD_FROM_DICT_OR_GLOBALS"}  # the opcodes that read a global name
 
 
 def _record(kind, got, expected, what, hint, **tolerance):
@@ -100,7 +104,9 @@ def exercise(name):
     """Run the checks of one exercise; print one line when they all pass.
 
     A stub that still raises NotImplementedError gets a short message instead of a traceback,
-    naming the function that raised it (which may be one the exercise calls).
+    naming the function that raised it (which may be one the exercise calls). A check that fails,
+    or an error, in a test that runs the function of another exercise whose own check failed says
+    so: the bug may be there rather than here.
     """
     try:
         yield
@@ -113,7 +119,59 @@ def exercise(name):
         raise NotWritten(
             f"{stub} is not written yet{called}: replace `raise NotImplementedError()` with your code."
         ) from None
+    except Exception as err:
+        try:
+            upstream = sorted(failed & _reached(_caller(err.__traceback__)) - {name})
+        except Exception:  # the note is advice: whatever the student's namespace holds, the failure stands as it is
+            upstream = []
+        failed.add(name)
+        if not upstream:
+            raise
+        whose = "whose own check failed above; make that one" if len(upstream) == 1 else \
+            "whose own checks failed above; make those"
+        note = f"but first: this check also runs your {' and '.join(upstream)}, {whose} pass, then run this cell again"
+        if isinstance(err, CheckFailed):
+            raise CheckFailed(f"{err}\n  {note}") from None
+        first = (str(err).strip().splitlines() or [""])[0]  # the whole error is in the traceback above this one
+        raise CheckFailed(f"{type(err).__name__}: {first}\n  {note}") from err
+    failed.discard(name)
     print(f"✓ {name}: all checks passed")
+
+
+def _caller(tb):
+    """The frame that holds the ``with checks.exercise(...)`` block (the test cell), from a failure's traceback."""
+    while tb.tb_frame.f_code.co_filename == __file__ and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb.tb_frame
+
+
+def _functions(obj, namespace):
+    """The functions of ``obj`` defined in ``namespace``: itself, or every method of a class and its bases."""
+    if isinstance(obj, type) and obj.__module__ == namespace.get("__name__"):
+        found = [getattr(f, "__func__", f) for klass in obj.__mro__ for f in vars(klass).values()]
+    else:
+        found = [obj]
+    return [f for f in found if isinstance(f, types.FunctionType) and f.__globals__ is namespace]
+
+
+def _reached(frame):
+    """The names of the notebook's own functions and classes that the frame's code can reach by name.
+
+    From the code of the test cell, through the code of each function (and each method of each class)
+    whose global name it loads, defined in the same namespace: the student's own code, read in their
+    own kernel. Attributes (``torch.Generator``) are not names of the notebook and are not followed.
+    """
+    namespace, seen, todo = frame.f_globals, set(), [frame.f_code]
+    while todo:
+        code = todo.pop()
+        todo.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+        loaded = {i.argval for i in dis.get_instructions(code) if i.opname in GLOBAL_LOADS}
+        for n in loaded - seen:
+            functions = _functions(namespace.get(n), namespace)
+            if functions:
+                seen.add(n)
+                todo.extend(f.__code__ for f in functions)
+    return seen
 
 
 # --------------------------------------------------------------------------- instruments for checks

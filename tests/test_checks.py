@@ -127,6 +127,115 @@ def test_exercise_other_exceptions_unchanged(exc, capsys):
     assert "✓" not in capsys.readouterr().out
 
 
+NOTEBOOK = """
+def discriminator_loss(real, fake):
+    return real - fake
+
+def sample_noise(n):
+    return n
+
+def train_step(real, fake):
+    return discriminator_loss(real, fake) + sample_noise(0)
+
+def train_step_inline(real, fake):
+    return real + fake
+
+class Generator:
+    def forward(self):
+        return sample_noise(1)
+
+class Critic:
+    @staticmethod
+    def score(x):
+        return scaled(x)
+
+def scaled(x):
+    return 3 * x
+
+class Boom:
+    def __getattr__(self, name):
+        raise RuntimeError("no attributes here")
+
+class Odd:
+    trap = Boom()
+"""
+
+
+@pytest.fixture(autouse=True)
+def fresh_kernel(monkeypatch):
+    """No exercise has failed yet in this kernel (``checks.failed`` is per process)."""
+    monkeypatch.setattr(checks, "failed", set())
+
+
+@pytest.fixture
+def notebook():
+    """A notebook's namespace."""
+    namespace = {"__name__": "__main__", "checks": checks}
+    exec(NOTEBOOK, namespace)
+    return namespace
+
+
+def check_cell(namespace, exercise, call, want):
+    """Run a test cell of ``exercise`` in the notebook: one check that ``call`` gives ``want``."""
+    code = f"with checks.exercise({exercise!r}):\n    checks.close({call}, {want}, 'the value of {call}', hint='h')"
+    exec(compile(code, "<test cell>", "exec"), namespace)
+
+
+def failure(namespace, exercise, call, want):
+    with pytest.raises(CheckFailed) as err:
+        check_cell(namespace, exercise, call, want)
+    return str(err.value)
+
+
+def test_a_failed_check_names_the_failed_exercise_it_runs(notebook, capsys):
+    assert "but first" not in failure(notebook, "discriminator_loss", "discriminator_loss(1.0, 0.0)", 2.0)
+    msg = failure(notebook, "train_step", "train_step(1.0, 0.0)", 5.0)
+    assert msg.startswith("Check failed: the value of train_step(1.0, 0.0)\n  expected: 5\n  got:      1\n")
+    assert msg.endswith("\n  likely bug: h\n  but first: this check also runs your discriminator_loss, whose own "
+                        "check failed above; make that one pass, then run this cell again")
+    check_cell(notebook, "sample_noise", "sample_noise(2)", 2.0)  # a passing exercise is never named
+    assert "discriminator_loss" not in failure(notebook, "train_step_inline", "train_step_inline(1.0, 0.0)", 5.0)
+    assert "✓ sample_noise" in capsys.readouterr().out
+
+
+def test_attributes_are_not_names_of_the_notebook(notebook):
+    failure(notebook, "sample_noise", "sample_noise(1.0)", 2.0)
+    notebook["torch"] = torch
+    assert "but first" not in failure(notebook, "scaled", "scaled(1.0) + len([torch.Generator])", 2.0)
+    assert "sample_noise" in failure(notebook, "scaled", "scaled(1.0) + len([Generator])", 2.0)
+
+
+def test_the_note_goes_once_the_exercise_passes_again(notebook):
+    failure(notebook, "discriminator_loss", "discriminator_loss(1.0, 0.0)", 2.0)
+    notebook["discriminator_loss"] = lambda real, fake: 2 * real - fake  # the student fixes it and runs its check
+    check_cell(notebook, "discriminator_loss", "discriminator_loss(1.0, 0.0)", 2.0)
+    assert "but first" not in failure(notebook, "train_step", "train_step(1.0, 0.0)", 5.0)
+
+
+def test_the_note_follows_methods_of_the_notebooks_classes(notebook):
+    failure(notebook, "scaled", "scaled(1.0)", 2.0)
+    failure(notebook, "sample_noise", "sample_noise(1.0)", 2.0)
+    msg = failure(notebook, "Critic", "Critic.score(1.0) + sample_noise(0)", 2.0)
+    assert msg.endswith("but first: this check also runs your sample_noise and scaled, whose own checks failed "
+                        "above; make those pass, then run this cell again")
+
+
+def test_an_error_in_a_check_that_runs_a_failed_exercise_is_noted_and_kept(notebook):
+    failure(notebook, "discriminator_loss", "discriminator_loss(1.0, 0.0)", 2.0)
+    with pytest.raises(CheckFailed) as err:
+        check_cell(notebook, "train_step", "train_step(1.0, None)", 5.0)
+    assert str(err.value) == ("TypeError: unsupported operand type(s) for -: 'float' and 'NoneType'\n  but first: this "
+                              "check also runs your discriminator_loss, whose own check failed above; make that one "
+                              "pass, then run this cell again")
+    assert isinstance(err.value.__cause__, TypeError)  # the notebook shows the error's own traceback first
+
+
+def test_a_namespace_that_cannot_be_read_leaves_the_failure_as_it_is(notebook):
+    failure(notebook, "scaled", "scaled(1.0)", 2.0)
+    msg = failure(notebook, "Odd", "scaled(1.0) + len([Odd])", 2.0)
+    assert msg == "Check failed: the value of scaled(1.0) + len([Odd])\n  expected: 2\n  got:      4\n  likely bug: h"
+
+
 def test_record_steps():
     torch.manual_seed(0)
     model = torch.nn.Linear(3, 1)

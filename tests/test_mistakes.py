@@ -40,12 +40,13 @@ def table(name):
 
 
 def run(name):
-    """{mistake name: (visible error or None, hidden error or None)} for the notebook's table."""
+    """{mistake name: (visible error or None, hidden error or None, {later test: its visible error or None})}."""
     import nbformat
 
     template = cells.template(nbformat.read(course.source(name), as_version=4))
     answers = {c["grade_id"]: c["source"] for c in template if c["kind"] == "answer"}
     tests = {c["grade_id"]: cells.split(c["source"]) for c in template if c["kind"] == "test"}
+    order = list(tests)
     box = sandbox.Sandbox(sandbox.Limits(timeout=120), sandboxed=False)
     results = {}
     try:
@@ -57,8 +58,10 @@ def run(name):
             assert m.old in answers[m.cell], f"{name} {m.name}: {m.old!r} is not in the answer {m.cell}"
             box.run({"code": answers[m.cell].replace(m.old, m.new, 1)}, 120)
             visible, hidden = tests[m.test]
-            results[m.name] = (box.run({"code": visible}, 120)["error"], box.run({"code": hidden}, 120)["error"])
-            box.run({"code": answers[m.cell]}, 120)
+            results[m.name] = (box.run({"code": visible}, 120)["error"], box.run({"code": hidden}, 120)["error"],
+                               {gid: box.run({"code": tests[gid][0]}, 120)["error"]
+                                for gid in order[order.index(m.test) + 1:]})
+            box.run({"code": answers[m.cell] + "\nchecks.failed.clear()"}, 120)
     finally:
         box.close()
     return results
@@ -110,7 +113,7 @@ def verdicts(name, results):
     """[(mistake, what is wrong with how it is caught, or None)] for one notebook."""
     out = []
     for m in table(name):
-        visible, hidden = results[m.name]
+        visible, hidden, _ = results[m.name]
         if not visible:
             wrong = f"it passes its visible check {m.test}: a ✓ that the hidden tests turn into ✗"
         elif not named(m, visible):
@@ -147,3 +150,16 @@ def test_the_visible_checks_name_every_mistake_of_the_bank(caught, capsys):
             print(f"  {name}: {k}/{n}")
         print(f"  all: {hits}/{total} ({100 * hits / max(total, 1):.1f}%)")
     assert total and hits == total, f"{total - hits} of {total} mistakes are not named by their visible check"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES)
+def test_a_later_check_that_a_mistake_fails_says_where_the_bug_is(caught, name):
+    """A mistake in one exercise can fail the check of a later one that runs it (a training step runs the
+    loss): that check's message then says "but first", naming the function whose own check failed."""
+    if name not in caught:
+        pytest.fail(f"{name} has no table of mistakes")
+    silent = [f"{m.name!r} ({m.test}) fails {gid} with no 'but first' line: {error!r}"
+              for m in table(name) for gid, error in caught[name][m.name][2].items()
+              if error and "\n  but first: this check also runs your " not in error]
+    assert not silent, "\n".join(silent)
