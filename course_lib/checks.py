@@ -132,10 +132,14 @@ def exercise(name):
         note = f"but first: this check also runs your {' and '.join(upstream)}, {whose} pass, then run this cell again"
         if isinstance(err, CheckFailed):
             raise CheckFailed(f"{err}\n  {note}") from None
-        first = (str(err).strip().splitlines() or [""])[0]  # the whole error is in the traceback above this one
-        raise CheckFailed(f"{type(err).__name__}: {first}\n  {note}") from err
+        raise CheckFailed(f"{headline(err)}\n  {note}") from err  # the whole error is in the traceback above
     failed.discard(name)
     print(f"✓ {name}: all checks passed")
+
+
+def headline(err):
+    """An error as one line: its type and the first line of its message."""
+    return f"{type(err).__name__}: {(str(err).strip().splitlines() or [''])[0]}"
 
 
 def _caller(tb):

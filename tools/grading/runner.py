@@ -38,12 +38,11 @@ def entry(item, reference):
 
 def describe(err):
     """A failed check's message, or an exception's type and first line: what the student may see."""
-    from course_lib.checks import CheckFailed
+    from course_lib.checks import CheckFailed, headline
 
     if isinstance(err, CheckFailed):
         return str(err)[:MESSAGE]
-    first = (str(err).strip().splitlines() or [""])[0]
-    return f"{type(err).__name__}: {first}"[:TEXT]
+    return headline(err)[:TEXT]
 
 
 def states():
