@@ -27,3 +27,12 @@ def test_the_gpu_script_runs_every_notebook_by_default_the_shortest_predicted_fi
                for cells in [[c.strip() for c in row.split("|")]]}
     assert sorted(default) == sorted(course.assignments()) == sorted(minutes)
     assert default == sorted(default, key=minutes.get), "order the default list by RESULTS.md's predicted totals"
+
+
+def test_a_section_measured_on_another_machine_keeps_a_key_of_its_own():
+    runs = [(100.0, {"seed": 0, "values": {"IS": 5.5}, "targets": {}, "met": True, "load": 2.0})]
+    main, other = (benchmark.section("08_stylegan", "lite", runs, "cmd", m) for m in (None, "AMD EPYC"))
+    assert main.startswith("<!-- 08_stylegan/lite:begin -->\n## 08_stylegan, lite mode\n")
+    assert other.startswith("<!-- 08_stylegan/lite/AMD-EPYC:begin -->\n## 08_stylegan, lite mode, on an AMD EPYC\n")
+    assert [m.group(1) for m in benchmark.BLOCK.finditer(main + "\n" + other)] == \
+        ["08_stylegan/lite", "08_stylegan/lite/AMD-EPYC"]

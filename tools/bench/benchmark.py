@@ -2,10 +2,13 @@
 
     python -m tools.bench.benchmark                    # every notebook, lite mode, seed 0
     python -m tools.bench.benchmark 01_toy_gan --seeds 0 1 2 3 4
+    python -m tools.bench.benchmark 08_stylegan --seeds 0 1 2 --machine "AMD EPYC"
 
 Each run executes the source notebook top to bottom in a fresh kernel, with GAN_COURSE_SEED
 set, and collects what its ``results.report`` cell printed. The notebook's section of RESULTS.md
-is replaced; the other sections are kept. This is a measurement, not a test: run it on a quiet
+is replaced; the other sections are kept. A GAN trained for minutes on a CPU lands elsewhere on
+another CPU (its arithmetic rounds otherwise, and training amplifies that): ``--machine NAME``
+keeps a section of its own beside the one measured elsewhere, rather than replacing it. This is a measurement, not a test: run it on a quiet
 machine.
 """
 import argparse
@@ -92,14 +95,19 @@ def run(name, seed, mode, keep=None):
     return seconds, records[0]
 
 
-def section(name, mode, runs, command):
+def key(name, mode, machine_name=None):
+    """The name of a section of RESULTS.md: notebook/mode, or notebook/mode/machine."""
+    return f"{name}/{mode}" + (f"/{machine_name.replace(' ', '-')}" if machine_name else "")
+
+
+def section(name, mode, runs, command, machine_name=None):
     """The Markdown section of one notebook: one row per seed."""
     names = list(runs[0][1]["values"])
     targets = runs[0][1]["targets"]
     head = ["seed", *[f"{n} (target {targets[n][0]} {targets[n][1]})" if n in targets else n for n in names],
             "notebook wall time (s)", "load average"]
-    key = f"{name}/{mode}"
-    lines = [f"<!-- {key}:begin -->", f"## {name}, {mode} mode", "",
+    lines = [f"<!-- {key(name, mode, machine_name)}:begin -->",
+             f"## {name}, {mode} mode" + (f", on an {machine_name}" if machine_name else ""), "",
              f"Mode `{mode}`; measured {datetime.date.today().isoformat()} with `{command}` on {machine()}.", "",
              "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for seconds, record in runs:
@@ -107,7 +115,7 @@ def section(name, mode, runs, command):
                f"{record['load']:.1f}"]
         lines.append("| " + " | ".join(row) + " |")
     met = sum(r["met"] for _, r in runs)
-    lines += ["", f"Targets met in {met} of {len(runs)} runs.", f"<!-- {key}:end -->"]
+    lines += ["", f"Targets met in {met} of {len(runs)} runs.", f"<!-- {key(name, mode, machine_name)}:end -->"]
     return "\n".join(lines)
 
 
@@ -142,6 +150,8 @@ def main():
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--mode", choices=("smoke", "lite", "full"), default="lite")
     parser.add_argument("--keep", metavar="DIR", help="save the executed notebooks there, to look at")
+    parser.add_argument("--machine", metavar="NAME", help="write a section of its own for this machine, beside "
+                        "the notebook's main one (a CPU's name, such as \"AMD EPYC\")")
     args = parser.parse_args()
     known = course.assignments()
     for name in args.notebooks or known:
@@ -154,7 +164,9 @@ def main():
             runs.append((seconds, record))
         command = "python -m tools.bench.benchmark " + " ".join(
             [name, "--mode", args.mode, "--seeds", *map(str, args.seeds)])
-        write(f"{name}/{args.mode}", section(name, args.mode, runs, command))
+        if args.machine:
+            command += f' --machine "{args.machine}"'
+        write(key(name, args.mode, args.machine), section(name, args.mode, runs, command, args.machine))
 
 
 if __name__ == "__main__":
