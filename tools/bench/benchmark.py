@@ -8,8 +8,8 @@ Each run executes the source notebook top to bottom in a fresh kernel, with GAN_
 set, and collects what its ``results.report`` cell printed. The notebook's section of RESULTS.md
 is replaced; the other sections are kept. A GAN trained for minutes on a CPU lands elsewhere on
 another CPU (its arithmetic rounds otherwise, and training amplifies that): ``--machine NAME``
-keeps a section of its own beside the one measured elsewhere, rather than replacing it. This is a measurement, not a test: run it on a quiet
-machine.
+keeps a section of its own beside the one measured elsewhere, rather than replacing it. This is a
+measurement, not a test: run it on a quiet machine.
 """
 import argparse
 import contextlib
