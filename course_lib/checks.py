@@ -17,6 +17,8 @@ turns it on): the value it got, and, in the instructor's reference run, the valu
 grader compares the two records outside the student's process, so a check that is faked or
 switched off inside it earns nothing. In the hidden tests the grader replaces each expected
 value by ``HIDDEN``: those checks only record, and the expected values never reach the student.
+When the grader reruns a test with stand-ins for the other exercises' functions it calls, it turns
+``verdicts`` off: every check then records what it got and none fails (``tools/grading/standins.py``).
 """
 import contextlib
 import dis
@@ -43,6 +45,7 @@ class _Hidden:
 
 HIDDEN = _Hidden()  # stands for an expected value that is kept outside the student's process
 record = None  # a list while grading: one entry per check (protocol.entry), in the order they ran
+verdicts = True  # False while the grader only records (a rerun with stand-ins): no check fails then
 failed = set()  # the exercises whose checks failed in this kernel and have not passed since
 GLOBAL_LOADS = {"LOAD_GLOBAL", "LOAD_NAME", "LOAD_FROM_DICT_OR_GLOBALS"}  # the opcodes that read a global name
 
@@ -52,10 +55,15 @@ def _record(kind, got, expected, what, hint, **tolerance):
         record.append(protocol.entry(kind, got, None if expected is HIDDEN else expected, what, hint, **tolerance))
 
 
+def _judged(expected):
+    """Does a check with this expected value pass or fail here, rather than only record?"""
+    return verdicts and expected is not HIDDEN
+
+
 def _check(kind, got, expected, what, hint, **tolerance):
     """Record the entry while grading; unless the expected value is hidden, fail where the protocol's rule does."""
     _record(kind, got, expected, what, hint, **tolerance)
-    if expected is not HIDDEN and not protocol.agrees(kind, got, expected, **tolerance):
+    if _judged(expected) and not protocol.agrees(kind, got, expected, **tolerance):
         raise CheckFailed(protocol.failure(kind, got, expected, what, hint, **tolerance))
 
 
@@ -71,7 +79,7 @@ def that(condition, what, expected, got, hint=None):
     except Exception as err:  # a tensor of several values, say: a failed check, not a crash
         holds, got = False, f"{got} (the condition could not be read as true or false: {err})"
     _record("that", holds, expected, what, hint)
-    if not holds and expected is not HIDDEN:
+    if not holds and _judged(expected):
         fail(what, expected, got, hint)
 
 
@@ -86,7 +94,9 @@ def close(got, expected, what, hint=None, atol=1e-5, rtol=1e-4):
     want = expected if expected is HIDDEN else _values(expected)
     if not numeric and want is not HIDDEN:
         _record("close", None, want, what, hint, atol=atol, rtol=rtol)
-        fail(what, protocol.show(want), f"{describe(got)}, which is not a number or a tensor", hint)
+        if verdicts:
+            fail(what, protocol.show(want), f"{describe(got)}, which is not a number or a tensor", hint)
+        return
     _check("close", _values(got) if numeric else None, want, what, hint, atol=atol, rtol=rtol)
 
 
@@ -95,7 +105,9 @@ def shape(got, expected, what, hint=None):
     want = expected if expected is HIDDEN else tuple(expected)
     if not isinstance(got, torch.Tensor) and want is not HIDDEN:
         _record("shape", None, want, what, hint)
-        fail(what, f"a tensor of shape {want}", describe(got), hint)
+        if verdicts:
+            fail(what, f"a tensor of shape {want}", describe(got), hint)
+        return
     _check("shape", tuple(got.shape) if isinstance(got, torch.Tensor) else None, want, what, hint)
 
 

@@ -4,8 +4,9 @@ Four places speak it, and all of them take it from here:
 
 - ``course_lib.checks`` runs a check in the student's kernel and appends an *entry* to the record;
 - ``tools/grading/runner.py`` sends the entries out of the sandbox as plain data (``encode``);
-- ``tools/grading/verdict.py`` compares a student's entries with the reference's (``agrees``) and
-  writes the message of a failed visible check (``message``);
+- ``tools/grading/verdict.py`` compares a student's entries with the reference's (``agrees``, and
+  ``matches`` for a rerun with stand-ins, whose checks only record) and writes the message of a
+  failed visible check (``message``);
 - ``tools/grading/blind.py`` cuts every hidden check down to what it records (``KINDS``).
 
 The kernel and the grader judge by the same rule on the same float64 values and write the same
@@ -58,6 +59,20 @@ def agrees(kind, got, expected, atol=None, rtol=None):
         have, want = _pair(got, expected)
         return have is not None and bool(np.allclose(have, want, atol=atol, rtol=rtol, equal_nan=False))
     raise ValueError(f"no rule for a check of kind {kind!r}; the kinds are {sorted(KINDS)}")
+
+
+def matches(kind, got, reference_got, atol=None, rtol=None):
+    """Does what a check recorded in a student's run match what it recorded in the reference's?
+
+    The rule for a rerun that only records (``checks.verdicts`` off): there is no expected value, and
+    the student's code must do what the solution did. "close" within the reference's tolerance,
+    "shape" and "that" exactly; a value that was not a number or tensor (None) matches only None.
+    """
+    if kind == "that":
+        return got is reference_got and isinstance(got, bool)
+    if reference_got is None or got is None:
+        return got is None and reference_got is None
+    return agrees(kind, got, reference_got, atol, rtol)
 
 
 def _pair(got, expected):

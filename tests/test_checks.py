@@ -290,3 +290,17 @@ def test_close_points_at_the_worst_entry_of_a_large_tensor():
         checks.close(got, want, "a 4x3 result")
     assert "with 0 at index (2, 1)" in str(err.value)
     assert "with 0.5 there" in str(err.value)
+
+
+def test_with_verdicts_off_every_check_records_and_none_fails(monkeypatch):
+    """The grader's rerun with stand-ins: what each check got is recorded, whatever it was expected to be."""
+    monkeypatch.setattr(checks, "verdicts", False)
+    monkeypatch.setattr(checks, "record", [])
+    checks.close(1.5, 1.25, "a wrong loss")
+    checks.close("0.5", 0.5, "not a number")
+    checks.shape(torch.zeros(2), (3,), "a wrong shape")
+    checks.shape([1, 2], (2,), "not a tensor")
+    checks.that(False, "a condition that does not hold", True, False)
+    assert [(e["kind"], e["got"]) for e in checks.record][1:] == \
+        [("close", None), ("shape", (2,)), ("shape", None), ("that", False)]
+    assert checks.record[0]["got"] == pytest.approx(1.5)

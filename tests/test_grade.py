@@ -2,7 +2,8 @@
 
 01_toy_gan has 9 points: sample_noise 1, discriminator_loss 2, optimal_discriminator 1,
 generator_loss_saturating 1, generator_loss_nonsaturating 1, train_step 3 (which also calls
-sample_noise and discriminator_loss).
+sample_noise, discriminator_loss and generator_loss_nonsaturating, and is also graded with stand-ins
+for them: a bug in one of those costs train_step nothing).
 
 Every submission is graded in one run, in a throwaway copy of the course, beside a correct peer
 (alice). Each hostile one is written as a student who has read the grader would write it; it
@@ -235,11 +236,12 @@ CASES = [
     Case("bob", 0, EVERYTHING, "the notebook as released", lambda given: given["student"]),
     Case("carol", 9, set(), "train_step's cell retyped in Colab, without its nbgrader metadata", retyped),
     Case("dave", 0, EVERYTHING, "stubs, every test cell emptied and given 100 points, the cells reversed", forged),
-    Case("erin", 5, {"test_sample_noise", "test_train_step"},
-         "sample_noise kills its process: its exercise and train_step's fail, the rest is graded after a restart",
+    Case("erin", 8, {"test_sample_noise"},
+         "sample_noise kills its process: its exercise fails, the rest is graded after a restart, train_step with a "
+         "stand-in for it",
          solved_with("sample_noise", "    return torch.randn",
                      "    import os\n    os._exit(3)\n    return torch.randn")),
-    Case("frank", 4, {"test_discriminator_loss", "test_train_step"}, "discriminator_loss loops for ever",
+    Case("frank", 7, {"test_discriminator_loss"}, "discriminator_loss loops for ever (train_step is right on its own)",
          solved_with("discriminator_loss", "    return F.softplus",
                      "    while True:\n        pass\n    return F.softplus")),
     Case("grace", 8, {"test_optimal_discriminator"}, "optimal_discriminator calls sys.exit",
@@ -272,7 +274,7 @@ CASES = [
     Case("orphan", 9, set(), "correct, and leaves a process behind in a session of its own",
          solved_after("sample_noise", ORPHAN)),
     Case("caller", 9, set(), "correct, and connects to a port on the grader's machine", caller),
-    Case("bomb", 5, {"test_sample_noise", "test_train_step"}, "sample_noise forks for ever",
+    Case("bomb", 8, {"test_sample_noise"}, "sample_noise forks for ever (train_step is right on its own)",
          solved_with("sample_noise", "    return torch.randn", BOMB)),
     Case("flood", 9, set(), "correct, and prints 100 MB and fills its scratch space",
          solved_after("sample_noise", FLOOD)),
@@ -531,6 +533,8 @@ def test_feedback_names_the_bug(graded):
     assert "lost its nbgrader metadata" in (feedback / "carol.md").read_text()
     assert "os._exit" in (feedback / "erin.md").read_text()
     assert "time limit" in (feedback / "frank.md").read_text()
+    assert "Full marks on its own: its test also runs your sample_noise, discriminator_loss and " \
+           "generator_loss_nonsaturating" in (feedback / "frank.md").read_text()
     bob = (feedback / "bob.md").read_text()
     assert "sample_noise is not written yet" in bob
     with open(graded["out"] / "records.jsonl") as f:  # the stubs are told apart from wrong answers

@@ -63,6 +63,20 @@ def test_first_disagreement_counts_missing_and_extra_entries():
     assert verdict.first_disagreement(ref, [good[1], good[0]]) == 0
 
 
+def test_a_rerun_with_stand_ins_matches_what_the_reference_recorded_not_what_it_expected():
+    ref = [{**CLOSE, "got": encoded(3.0)}, {"kind": "that", "got": False}, {"kind": "shape", "got": None},
+           {"kind": "close", "got": None, "atol": 1e-5, "rtol": 1e-4}]
+    same = [{"kind": "close", "got": encoded(3.00001)}, {"kind": "that", "got": False}, {"kind": "shape", "got": None},
+            {"kind": "close", "got": None}]
+    assert verdict.first_disagreement(ref, same, rerun=True) is None
+    assert verdict.first_disagreement(ref, same) == 0  # by the check's own rule the 3 fails: 2 was expected
+    for at, other in ((0, encoded(2.0)), (1, True), (2, [1, 7]), (3, encoded(0.0)), (0, encoded(np.nan))):
+        changed = [dict(e) for e in same]
+        changed[at]["got"] = other
+        assert verdict.first_disagreement(ref, changed, rerun=True) == at, (at, other)
+    assert verdict.first_disagreement(ref, same[:3], rerun=True) == 3
+
+
 def test_the_message_is_written_from_the_reference():
     text = verdict.message(CLOSE, {"kind": "close", "got": encoded(3.0)})
     assert text.splitlines() == ["Check failed: the loss", "  expected: 2", "  got:      3", "  likely bug: add"]
@@ -100,3 +114,26 @@ def test_graders_that_share_a_cache_record_each_solution_once(tmp_path, monkeypa
     for grader in graders:
         grader.join()
     assert recorded == ["01"] and got == [[{"gid": "g", "record": "01"}]] * 2
+
+
+@pytest.mark.parametrize("rerun, score", [(True, 3.0), (False, 0.0), (None, 0.0)])
+def test_an_exercise_that_fails_only_through_another_one_scores_by_its_rerun(rerun, score):
+    from tools.grading.judge import judge
+
+    template = [{"kind": "answer", "grade_id": "a", "source": ""}, {"kind": "test", "grade_id": "t", "points": 3}]
+    plan = [{"role": "answer", "gid": "a"}, {"role": "visible", "gid": "t"}]
+    replies = [{"error": None, "record": []},
+               {"error": "Check failed: the step", "record": [{"kind": "that", "got": False}]}]
+    reference = [{"role": "visible", "gid": "t", "record": [{"kind": "that", "what": "the step", "expected": "x"}]}]
+    if rerun is not None:
+        plan.append({"role": "rerun", "gid": "t", "replaced": ("sample_noise", "discriminator_loss")})
+        replies.append({"error": None, "record": [{"kind": "that", "got": rerun}]})
+        reference.append({"role": "rerun", "gid": "t", "record": [{"kind": "that", "got": True}]})
+    (result,) = judge(template, plan, replies, reference, {"a": ("", "metadata")})
+    assert result["score"] == score and result["status"] == ("passed" if score else "failed")
+    if score:
+        assert result["message"].startswith("Full marks on its own: its test also runs your sample_noise and "
+                                            "discriminator_loss.")
+        assert result["message"].endswith("\nCheck failed: the step")
+    else:
+        assert result["message"] == "Check failed: the step"

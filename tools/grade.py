@@ -76,7 +76,7 @@ def grade(student, path, name, template, ref, limits, sandboxed=True, budget=Non
                                    "it was found by the functions it defines and graded.")
         elif how == "missing":
             record["manual"] = True
-    plan = steps(template, found, reference=False)
+    plan = steps(name, template, found, reference=False)
     clock = Budget(*budget[:2], _spent, budget[2]) if budget else None
     try:
         replies = execute(plan, limits, sandboxed=sandboxed, budget=clock)

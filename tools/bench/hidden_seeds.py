@@ -61,8 +61,8 @@ class Kernel:
     """
 
     def __init__(self, steps, reference):
-        self.steps, self.reference, self.box = [s for s in steps if s["role"] != "hidden"], reference, None
-        self.replies = []  # the reply of each step the notebook ran (all but the hidden parts), in order
+        self.steps, self.reference, self.box = [s for s in steps if s.get("restore") is None], reference, None
+        self.replies = []  # the reply of each step the notebook ran (all but the hidden parts and reruns), in order
 
     def start(self):
         self.box = sandbox.Sandbox(sandbox.Limits(timeout=STEP_S), reference=self.reference, sandboxed=False)
@@ -106,12 +106,12 @@ def failure(seed, reply, reference):
 
 def as_graded(kernel, steps):
     """The replies of the grader's own run, one per step: the notebook as the kernel ran it, then each
-    hidden part once, in order, from the grader's seed for it (``plan.steps``). Run before any other
-    seed, so that no hidden part has yet changed what the visible parts left."""
+    hidden part and rerun once, in order, from the grader's seed for it (``plan.steps``). Run before any
+    other seed, so that no hidden part has yet changed what the visible parts left."""
     if kernel.box is None:
         kernel.start()
     ran = iter(kernel.replies)
-    return [kernel.hidden(step, step["seed"]) if step["role"] == "hidden" else next(ran) for step in steps]
+    return [kernel.hidden(step, step["seed"]) if step.get("restore") is not None else next(ran) for step in steps]
 
 
 def solution(name, seeds):
@@ -119,7 +119,7 @@ def solution(name, seeds):
     solution's records of the grader's own run (``reference.records``' form)."""
     tmpl = template(name)
     found = {c["grade_id"]: (c["source"], "metadata") for c in tmpl if c["kind"] == "answer"}
-    steps = plan.steps(tmpl, found, reference=True)
+    steps = plan.steps(name, tmpl, found, reference=True)
     kernel, records, passed = Kernel(steps, reference=True), {}, {}
     try:
         graded = [{"role": s["role"], "gid": s["gid"], "record": r["record"]}
@@ -146,7 +146,7 @@ def alternatives_round(name, k, seeds, reference, graded):
     chosen = {a.cell: a for a in rounds(table(name))[k]}
     found = {c["grade_id"]: (edited(c["source"], chosen[c["grade_id"]]) if c["grade_id"] in chosen else c["source"],
                              "metadata") for c in tmpl if c["kind"] == "answer"}
-    steps = plan.steps(tmpl, found, reference=False)
+    steps = plan.steps(name, tmpl, found, reference=False)
     kernel, passed = Kernel(steps, reference=False), {}
     try:
         exercises = judge(tmpl, steps, as_graded(kernel, steps), graded, found)

@@ -49,7 +49,8 @@ def execute(plan, limits, reference=False, sandboxed=True, budget=None):
     """Run the plan; one reply per step: {"error": str or None, "record": [...]}, plus "died".
 
     When the sandbox dies (a crash, os._exit, a limit, the timeout) the step that killed it fails
-    alone: a new sandbox replays the steps before it, except the hidden ones, and grading goes on.
+    alone: a new sandbox replays the steps before it, except those that run in a saved namespace
+    and leave nothing behind (the hidden parts, the reruns), and grading goes on.
     With a Budget, no cell may run past it: once it has run out, the steps left get replies
     marked "out_of_time" and nothing more runs.
     """
@@ -58,7 +59,7 @@ def execute(plan, limits, reference=False, sandboxed=True, budget=None):
         box = sandbox.Sandbox(limits, reference=reference, sandboxed=sandboxed)
         try:
             for j in range(i):
-                if plan[j]["role"] != "hidden" and j not in killers:
+                if plan[j].get("restore") is None and j not in killers:
                     box.run(request(plan[j]), _seconds(limits, budget))
             while i < len(plan):
                 replies[i] = box.run(request(plan[i]), _seconds(limits, budget))

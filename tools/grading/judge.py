@@ -1,9 +1,12 @@
 """The points of one notebook: the student's replies judged against the reference records, exercise by exercise.
 
 An exercise is a graded test cell. It scores its points when its visible part ran without an error
-and every check agrees with the reference, and then its hidden part too. Otherwise the student's
-feedback says why: the visible check that failed, with its message; that a hidden test failed,
-and nothing more; or what stopped the run.
+and every check agrees with the reference, and then its hidden part too; or, for a test that also
+runs the functions of other exercises, when its rerun with stand-ins in their place did what the
+solution's did (``tools/grading/standins.py``): a bug in an earlier exercise costs the points of
+that exercise, not of every later one that calls it. Otherwise the student's feedback says why:
+the visible check that failed, with its message; that a hidden test failed, and nothing more; or
+what stopped the run.
 """
 from tools.grading import verdict
 from tools.grading.execute import OUT_OF_TIME
@@ -11,6 +14,9 @@ from tools.grading.execute import OUT_OF_TIME
 HIDDEN_FAILED = ("a hidden test failed: on new inputs, the function (or one it calls) gave a wrong result "
                  "or an error")
 NOT_ATTEMPTED = "(not attempted: the stub still raises NotImplementedError)"
+ON_ITS_OWN = ("Full marks on its own: its test also runs your {names}. Rerun with simple stand-ins in their "
+              "place, it did what the solution does, so the bug is not in this exercise. With your "
+              "own functions, its test failed with:\n{failure}")
 
 
 def judge(template, plan, replies, reference, found):
@@ -21,6 +27,7 @@ def judge(template, plan, replies, reference, found):
     student's answer cells (``cells.answers``).
     """
     replied = {(step["role"], step["gid"]): reply for step, reply in zip(plan, replies)}
+    replaced = {step["gid"]: step["replaced"] for step in plan if step["role"] == "rerun"}
     expected = {(ref["role"], ref["gid"]): ref["record"] for ref in reference}
     exercises = []
     for test, answer in _tests(template):
@@ -29,9 +36,15 @@ def judge(template, plan, replies, reference, found):
         if answer is not None and found[answer][1] == "missing":
             result.update(status="missing", message=f"no answer cell `{answer}` was found: this needs manual grading")
         else:
-            result.update(_visible(replied[("visible", gid)], expected[("visible", gid)]) or
-                          _hidden(replied.get(("hidden", gid)), expected.get(("hidden", gid))) or
-                          {"score": result["max"], "status": "passed"})
+            failure = _visible(replied[("visible", gid)], expected[("visible", gid)]) or \
+                _hidden(replied.get(("hidden", gid)), expected.get(("hidden", gid)))
+            if failure is None:
+                result.update(score=result["max"], status="passed")
+            elif _rerun(replied.get(("rerun", gid)), expected.get(("rerun", gid))):
+                result.update(score=result["max"], status="passed",
+                              message=ON_ITS_OWN.format(names=_names(replaced[gid]), failure=failure["message"]))
+            else:
+                result.update(failure)
         exercises.append(result)
     return exercises
 
@@ -71,6 +84,16 @@ def _hidden(reply, expected):
     if reply.get("died"):
         return {"status": "error", "message": reply["error"] + " while the hidden tests ran"}
     return {"message": HIDDEN_FAILED}
+
+
+def _rerun(reply, expected):
+    """Did the rerun with stand-ins do what the solution's did? False where there is none."""
+    return reply is not None and expected is not None and not reply["error"] \
+        and verdict.first_disagreement(expected, reply["record"], rerun=True) is None
+
+
+def _names(names):
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
 
 
 def exercise(test, status):

@@ -69,10 +69,10 @@ def _read(path):
 
 def _record(path, name, template, limits, sandboxed):
     found = {c["grade_id"]: (c["source"], "metadata") for c in template if c["kind"] == "answer"}
-    plan = steps(template, found, reference=True)
+    plan = steps(name, template, found, reference=True)
     replies = execute(plan, limits, reference=True, sandboxed=sandboxed)
-    for step, reply in zip(plan, replies):  # the solution must pass its own checks
-        wrong = verdict.first_disagreement(reply["record"], reply["record"])
+    for step, reply in zip(plan, replies):  # the solution must pass its own checks (and match itself in a rerun)
+        wrong = verdict.first_disagreement(reply["record"], reply["record"], rerun=step["role"] == "rerun")
         if reply["error"] or wrong is not None:
             raise RuntimeError(f"{name}: the solution itself fails in the {step['role']} cell {step['gid']}: "
                                f"{reply['error'] or f'its check {wrong} fails'}")

@@ -3,11 +3,14 @@
     python runner.py LIB_DIR [--reference]
 
 Requests arrive on stdin, one JSON object a line: {"id": n, "code": str, "save": k, "restore": k,
-"seed": s}. ``save`` keeps a shallow copy of the namespace and the random states after the cell,
-under k; ``restore`` runs the cell in copy k and then puts the current state back, so that a
+"seed": s, "standins": str}. ``save`` keeps a shallow copy of the namespace and the random states after the cell,
+under k; ``restore`` runs the cell in copy k (or in a copy of the current namespace, where the
+cell that would have saved k killed its sandbox) and then puts the current state back, so that a
 hidden test moved to the end of the notebook sees the names its visible part left; ``seed`` seeds
 torch, random and numpy first, so that a test draws the same inputs in the student's run as in
-the solution's, whatever ran before it.
+the solution's, whatever ran before it; ``standins`` is code that defines functions, put in the
+namespace in place of the student's for this cell alone, whose checks then only record
+(``tools/grading/standins.py``).
 
 Each reply is one JSON line on the original stdout: {"id", "error": str or None, "not_written": bool,
 "record": [...]}, the record being the entries of the checks that ran (``course_lib.protocol``), as
@@ -23,6 +26,7 @@ import json
 import os
 import random
 import sys
+import types
 
 TEXT = 300  # characters kept of an error's first line
 MESSAGE = 1500  # of a failed check's message
@@ -81,7 +85,9 @@ def main():
         here = None
         if request.get("restore") is not None:
             here = (dict(shell.user_ns), states())
-            ns, rng = saved[request["restore"]]
+            # a visible part that killed its sandbox saved nothing: its hidden part and rerun then run in
+            # the namespace as it is, where the notebook's functions are defined all the same
+            ns, rng = saved.get(request["restore"], here)
             shell.user_ns.clear()
             shell.user_ns.update(ns)
             set_states(rng)
@@ -92,6 +98,11 @@ def main():
             torch.manual_seed(request["seed"])
             random.seed(request["seed"])
             numpy.random.seed(request["seed"])
+        if request.get("standins"):
+            scope = {}
+            exec(compile(request["standins"], "<stand-ins>", "exec"), scope)
+            shell.user_ns.update({k: v for k, v in scope.items() if isinstance(v, types.FunctionType)})
+        checks.verdicts = not request.get("standins")
         checks.record = record = []
         result = shell.run_cell(request["code"], store_history=False)
         if os.getpid() != me:  # a child the cell forked: it must not answer or read the next cell
@@ -100,7 +111,7 @@ def main():
         reply = {"id": request.get("id"), "error": None if err is None else describe(err),
                  "not_written": isinstance(err, checks.NotWritten),
                  "record": [entry(item, reference) for item in record if isinstance(item, dict)]}
-        checks.record = None
+        checks.record, checks.verdicts = None, True
         if request.get("save") is not None:
             saved[request["save"]] = (copy.copy(shell.user_ns), states())
         if here is not None:
