@@ -120,20 +120,30 @@ def test_graders_that_share_a_cache_record_each_solution_once(tmp_path, monkeypa
 def test_an_exercise_that_fails_only_through_another_one_scores_by_its_rerun(rerun, score):
     from tools.grading.judge import judge
 
-    template = [{"kind": "answer", "grade_id": "a", "source": ""}, {"kind": "test", "grade_id": "t", "points": 3}]
-    plan = [{"role": "answer", "gid": "a"}, {"role": "visible", "gid": "t"}]
-    replies = [{"error": None, "record": []},
-               {"error": "Check failed: the step", "record": [{"kind": "that", "got": False}]}]
-    reference = [{"role": "visible", "gid": "t", "record": [{"kind": "that", "what": "the step", "expected": "x"}]}]
+    def test(gid, points, name):
+        code = f'with checks.exercise("{name}"):\n    pass'
+        return {"kind": "test", "grade_id": gid, "points": points, "source": code}
+
+    template = [{"kind": "answer", "grade_id": "a", "source": ""}, test("t_loss", 2, "loss"),
+                {"kind": "answer", "grade_id": "b", "source": ""}, test("t_step", 3, "step")]
+    failing = {"error": "Check failed: x", "record": [{"kind": "that", "got": False}]}
+    plan = [{"role": "answer", "gid": "a"}, {"role": "visible", "gid": "t_loss"},
+            {"role": "answer", "gid": "b"}, {"role": "visible", "gid": "t_step"}]
+    replies = [{"error": None, "record": []}, failing, {"error": None, "record": []},
+               {**failing, "error": "Check failed: the step"}]
+    ref = [{"kind": "that", "what": "x", "expected": "x"}]
+    reference = [{"role": "visible", "gid": gid, "record": ref} for gid in ("t_loss", "t_step")]
     if rerun is not None:
-        plan.append({"role": "rerun", "gid": "t", "replaced": ("sample_noise", "discriminator_loss")})
+        plan.append({"role": "rerun", "gid": "t_step", "replaced": ("noise", "loss")})
         replies.append({"error": None, "record": [{"kind": "that", "got": rerun}]})
-        reference.append({"role": "rerun", "gid": "t", "record": [{"kind": "that", "got": True}]})
-    (result,) = judge(template, plan, replies, reference, {"a": ("", "metadata")})
-    assert result["score"] == score and result["status"] == ("passed" if score else "failed")
+        reference.append({"role": "rerun", "gid": "t_step", "record": [{"kind": "that", "got": True}]})
+    loss, step = judge(template, plan, replies, reference, {"a": ("", "metadata"), "b": ("", "metadata")})
+    assert loss["score"] == 0.0
+    assert step["score"] == score and step["status"] == ("passed" if score else "failed")
     if score:
-        assert result["message"].startswith("Full marks on its own: its test also runs your sample_noise and "
-                                            "discriminator_loss.")
-        assert result["message"].endswith("\nCheck failed: the step")
+        assert step["message"].startswith("Full marks on its own: its test also runs your loss, whose own test "
+                                          "failed. Rerun with simple stand-ins for noise and loss, it did what the "
+                                          "solution does")
+        assert step["message"].endswith("\nCheck failed: the step")
     else:
-        assert result["message"] == "Check failed: the step"
+        assert step["message"] == "Check failed: the step"

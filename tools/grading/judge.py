@@ -8,15 +8,18 @@ that exercise, not of every later one that calls it. Otherwise the student's fee
 the visible check that failed, with its message; that a hidden test failed, and nothing more; or
 what stopped the run.
 """
+import re
+
 from tools.grading import verdict
 from tools.grading.execute import OUT_OF_TIME
 
 HIDDEN_FAILED = ("a hidden test failed: on new inputs, the function (or one it calls) gave a wrong result "
                  "or an error")
 NOT_ATTEMPTED = "(not attempted: the stub still raises NotImplementedError)"
-ON_ITS_OWN = ("Full marks on its own: its test also runs your {names}. Rerun with simple stand-ins in their "
-              "place, it did what the solution does, so the bug is not in this exercise. With your "
-              "own functions, its test failed with:\n{failure}")
+ON_ITS_OWN = ("Full marks on its own: its test also runs your {culprits}. Rerun with simple stand-ins for "
+              "{names}, it did what the solution does, so the bug is not in this exercise. With your own "
+              "functions, its test failed with:\n{failure}")
+EXERCISE = re.compile(r"""checks\.exercise\(\s*["']([A-Za-z_]\w*)["']""")  # the function a test block grades
 
 
 def judge(template, plan, replies, reference, found):
@@ -29,7 +32,7 @@ def judge(template, plan, replies, reference, found):
     replied = {(step["role"], step["gid"]): reply for step, reply in zip(plan, replies)}
     replaced = {step["gid"]: step["replaced"] for step in plan if step["role"] == "rerun"}
     expected = {(ref["role"], ref["gid"]): ref["record"] for ref in reference}
-    exercises = []
+    exercises, failed = [], set()  # the functions whose own test has failed so far
     for test, answer in _tests(template):
         gid = test["grade_id"]
         result = exercise(test, "failed")
@@ -41,10 +44,12 @@ def judge(template, plan, replies, reference, found):
             if failure is None:
                 result.update(score=result["max"], status="passed")
             elif _rerun(replied.get(("rerun", gid)), expected.get(("rerun", gid))):
-                result.update(score=result["max"], status="passed",
-                              message=ON_ITS_OWN.format(names=_names(replaced[gid]), failure=failure["message"]))
+                result.update(score=result["max"], status="passed", message=ON_ITS_OWN.format(
+                    culprits=_culprits(replaced[gid], failed), names=_names(replaced[gid]), failure=failure["message"]))
             else:
                 result.update(failure)
+        if result["score"] < result["max"]:
+            failed.update(EXERCISE.findall(test["source"]))
         exercises.append(result)
     return exercises
 
@@ -94,6 +99,14 @@ def _rerun(reply, expected):
 
 def _names(names):
     return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+
+
+def _culprits(replaced, failed):
+    """The replaced functions whose own tests failed, as the feedback names them (all of them if none did)."""
+    culprits = [name for name in replaced if name in failed]
+    if not culprits:
+        return _names(replaced)
+    return _names(culprits) + (", whose own test failed" if len(culprits) == 1 else ", whose own tests failed")
 
 
 def exercise(test, status):
