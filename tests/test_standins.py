@@ -16,6 +16,7 @@ from conftest import read
 from course_lib import cells
 from tools import course
 from tools.grading import plan, standins
+from tools.grading.judge import EXERCISE
 
 NAMES = course.assignments()
 
@@ -36,12 +37,6 @@ def definitions(tmpl, kinds):
     return found
 
 
-def exercises(code):
-    """The function names a test cell's ``checks.exercise("...")`` blocks grade."""
-    return {node.args[0].value.split(" ")[0] for node in ast.walk(ast.parse(code))
-            if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "exercise"}
-
-
 def reached(tmpl, test):
     """The answer cells' functions that a test cell runs, by name, through any function or class of the notebook."""
     everything, answers = definitions(tmpl, ("answer", "code")), definitions(tmpl, ("answer",))
@@ -51,7 +46,7 @@ def reached(tmpl, test):
         if n in everything and n not in seen:
             seen.add(n)
             todo += everything[n][0]
-    return (seen & set(answers)) - exercises(test["source"])
+    return (seen & set(answers)) - set(EXERCISE.findall(test["source"]))
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -106,7 +106,8 @@ def section(name, mode, runs, command, machine_name=None):
     targets = runs[0][1]["targets"]
     head = ["seed", *[f"{n} (target {targets[n][0]} {targets[n][1]})" if n in targets else n for n in names],
             "notebook wall time (s)", "load average"]
-    lines = [f"<!-- {key(name, mode, machine_name)}:begin -->",
+    block = key(name, mode, machine_name)
+    lines = [f"<!-- {block}:begin -->",
              f"## {name}, {mode} mode" + (f", on an {machine_name}" if machine_name else ""), "",
              f"Mode `{mode}`; measured {datetime.date.today().isoformat()} with `{command}` on {machine()}.", "",
              "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -115,7 +116,7 @@ def section(name, mode, runs, command, machine_name=None):
                f"{record['load']:.1f}"]
         lines.append("| " + " | ".join(row) + " |")
     met = sum(r["met"] for _, r in runs)
-    lines += ["", f"Targets met in {met} of {len(runs)} runs.", f"<!-- {key(name, mode, machine_name)}:end -->"]
+    lines += ["", f"Targets met in {met} of {len(runs)} runs.", f"<!-- {block}:end -->"]
     return "\n".join(lines)
 
 

@@ -3,10 +3,11 @@
     python runner.py LIB_DIR [--reference]
 
 Requests arrive on stdin, one JSON object a line: {"id": n, "code": str, "save": k, "restore": k,
-"seed": s, "standins": str}. ``save`` keeps a shallow copy of the namespace and the random states after the cell,
-under k; ``restore`` runs the cell in copy k (or in a copy of the current namespace, where the
-cell that would have saved k killed its sandbox) and then puts the current state back, so that a
-hidden test moved to the end of the notebook sees the names its visible part left; ``seed`` seeds
+"seed": s, "standins": str}. ``save`` keeps a shallow copy of the namespace and the random states
+after the cell, under k; ``restore`` runs the cell in copy k (or in a copy of the current
+namespace, where the cell that would have saved k killed its sandbox) and then puts the current
+state back, so that a hidden test moved to the end of the notebook sees the names its visible part
+left; ``seed`` seeds
 torch, random and numpy first, so that a test draws the same inputs in the student's run as in
 the solution's, whatever ran before it; ``standins`` is code that defines functions, put in the
 namespace in place of the student's for this cell alone, whose checks then only record
