@@ -116,8 +116,11 @@ def test_graders_that_share_a_cache_record_each_solution_once(tmp_path, monkeypa
     assert recorded == ["01"] and got == [[{"gid": "g", "record": "01"}]] * 2
 
 
-@pytest.mark.parametrize("rerun, score", [(True, 3.0), (False, 0.0), (None, 0.0)])
-def test_an_exercise_that_fails_only_through_another_one_scores_by_its_rerun(rerun, score):
+@pytest.mark.parametrize("rerun, score, replaced, standins", [
+    (True, 3.0, ("noise", "loss"), "simple stand-ins for noise and loss"),
+    (True, 3.0, ("loss",), "a simple stand-in for loss"),
+    (False, 0.0, ("noise", "loss"), None), (None, 0.0, ("noise", "loss"), None)])
+def test_an_exercise_that_fails_only_through_another_one_scores_by_its_rerun(rerun, score, replaced, standins):
     from tools.grading.judge import judge
 
     def test(gid, points, name):
@@ -134,7 +137,7 @@ def test_an_exercise_that_fails_only_through_another_one_scores_by_its_rerun(rer
     ref = [{"kind": "that", "what": "x", "expected": "x"}]
     reference = [{"role": "visible", "gid": gid, "record": ref} for gid in ("t_loss", "t_step")]
     if rerun is not None:
-        plan.append({"role": "rerun", "gid": "t_step", "replaced": ("noise", "loss")})
+        plan.append({"role": "rerun", "gid": "t_step", "replaced": replaced})
         replies.append({"error": None, "record": [{"kind": "that", "got": rerun}]})
         reference.append({"role": "rerun", "gid": "t_step", "record": [{"kind": "that", "got": True}]})
     loss, step = judge(template, plan, replies, reference, {"a": ("", "metadata"), "b": ("", "metadata")})
@@ -142,8 +145,7 @@ def test_an_exercise_that_fails_only_through_another_one_scores_by_its_rerun(rer
     assert step["score"] == score and step["status"] == ("passed" if score else "failed")
     if score:
         assert step["message"].startswith("Full marks on its own: its test also runs your loss, whose own test "
-                                          "failed. Rerun with simple stand-ins for noise and loss, it did what the "
-                                          "solution does")
+                                          f"failed. Rerun with {standins}, it did what the solution does")
         assert step["message"].endswith("\nCheck failed: the step")
     else:
         assert step["message"] == "Check failed: the step"

@@ -16,9 +16,9 @@ from tools.grading.execute import OUT_OF_TIME
 HIDDEN_FAILED = ("a hidden test failed: on new inputs, the function (or one it calls) gave a wrong result "
                  "or an error")
 NOT_ATTEMPTED = "(not attempted: the stub still raises NotImplementedError)"
-ON_ITS_OWN = ("Full marks on its own: its test also runs your {culprits}. Rerun with simple stand-ins for "
-              "{names}, it did what the solution does, so the bug is not in this exercise. With your own "
-              "functions, its test failed with:\n{failure}")
+ON_ITS_OWN = ("Full marks on its own: its test also runs your {culprits}. Rerun with {names}, it did what the "
+              "solution does, so the bug is not in this exercise. With your own functions, its test failed "
+              "with:\n{failure}")
 EXERCISE = re.compile(r"""checks\.exercise\(\s*["']([A-Za-z_]\w*)["']""")  # the function a test block grades
 
 
@@ -45,7 +45,8 @@ def judge(template, plan, replies, reference, found):
                 result.update(score=result["max"], status="passed")
             elif _rerun(replied.get(("rerun", gid)), expected.get(("rerun", gid))):
                 result.update(score=result["max"], status="passed", message=ON_ITS_OWN.format(
-                    culprits=_culprits(replaced[gid], failed), names=_names(replaced[gid]), failure=failure["message"]))
+                    culprits=_culprits(replaced[gid], failed), names=_standins(replaced[gid]),
+                    failure=failure["message"]))
             else:
                 result.update(failure)
         if result["score"] < result["max"]:
@@ -99,6 +100,10 @@ def _rerun(reply, expected):
 
 def _names(names):
     return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+
+
+def _standins(names):
+    return ("a simple stand-in for " if len(names) == 1 else "simple stand-ins for ") + _names(names)
 
 
 def _culprits(replaced, failed):
