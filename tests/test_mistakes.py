@@ -30,6 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from alternatives import in_solution
 from conftest import selected
 from course_lib import cells
 from tools import course
@@ -112,6 +113,17 @@ def test_every_exercise_has_its_mistakes_listed(name):
     graded = {c["grade_id"] for c in template if c["kind"] == "test"}
     listed = {m.test for m in table(name)}
     assert graded <= listed, f"{name}: no mistake listed for {graded - listed}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_mistake_edits_the_solution_code(name):
+    import nbformat
+
+    answers = {c["grade_id"]: c["source"] for c in cells.template(nbformat.read(course.source(name), as_version=4))
+               if c["kind"] == "answer"}
+    astray = [m.name for m in table(name) if not in_solution(answers.get(m.cell, ""), m.old)]
+    assert not astray, f"{name}: mistakes whose old text is not first found in their cell's solution code " \
+                       f"(a docstring, say, or another cell): {astray}"
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -38,15 +38,23 @@ def graded_by(template):
     return by
 
 
+def in_solution(source, old):
+    """Does the first occurrence of ``old`` in an answer cell lie between ``### BEGIN SOLUTION`` and
+    ``### END SOLUTION``? An edit made first in the docstring (``str.replace`` edits the first) would
+    leave the solution's code as it is and test nothing."""
+    at = source.find(old)
+    return at >= 0 and source.rfind("### BEGIN SOLUTION", 0, at) > source.rfind("### END SOLUTION", 0, at)
+
+
 def edited(source, alternative):
     """The answer cell's source with the alternative's edit made.
 
-    Raises ValueError when ``old`` is not in the cell, or when the edit leaves the cell as it was
-    (an "alternative" identical to the solution tests nothing).
+    Raises ValueError when ``old`` is not in the cell's solution code (or is first found outside it), or
+    when the edit leaves the cell as it was (an "alternative" identical to the solution tests nothing).
     """
-    if alternative.old not in source:
-        raise ValueError(f"alternative {alternative.name!r}: {alternative.old!r} is not in the answer cell "
-                         f"{alternative.cell!r}")
+    if not in_solution(source, alternative.old):
+        raise ValueError(f"alternative {alternative.name!r}: {alternative.old!r} is not first found in the "
+                         f"solution code of the answer cell {alternative.cell!r}")
     new = source.replace(alternative.old, alternative.new, 1)
     if new == source:
         raise ValueError(f"alternative {alternative.name!r} leaves the answer cell {alternative.cell!r} as it was")
