@@ -34,6 +34,18 @@ ALTERNATIVES = [
                 "        raise ValueError(f\"labels must lie in [0, {num_classes})\")\n"
                 "    return (y[:, None] == torch.arange(num_classes, device=y.device)).float()\n",
                 "test_one_hot", "entry (i, k) is 1 exactly where y[i] == k"),
+    Alternative("ones put in by index", "one_hot", ONE_HOT,
+                "    if ((y < 0) | (y >= num_classes)).any():\n"
+                "        raise ValueError(f\"labels must lie in [0, {num_classes})\")\n"
+                "    out = torch.zeros(len(y), num_classes, device=y.device)\n"
+                "    out[torch.arange(len(y), device=y.device), y] = 1.0\n"
+                "    return out\n",
+                "test_one_hot", "advanced indexing sets entry (i, y[i]) of each row to 1"),
+    Alternative("all labels in range, F.one_hot to float32", "one_hot", ONE_HOT,
+                "    if not ((y >= 0) & (y < num_classes)).all():  # all() of an empty batch is True\n"
+                "        raise ValueError(f\"labels must lie in [0, {num_classes})\")\n"
+                "    return F.one_hot(y, num_classes).to(torch.float32)\n",
+                "test_one_hot", "the same range test, negated; .to(torch.float32) is .float()"),
     # generator_input
     Alternative("torch.hstack and type_as", "generator_input", G_IN,
                 "    return torch.hstack((z, one_hot(y, num_classes).type_as(z)))\n",
@@ -45,6 +57,15 @@ ALTERNATIVES = [
                 "    joined[:, d:] = one_hot(y, num_classes)\n"
                 "    return joined\n",
                 "test_generator_input", "the same columns in z's dtype; autograd follows the slice assignment"),
+    Alternative("joined first, converted after", "generator_input", G_IN,
+                "    return torch.cat([z, one_hot(y, num_classes)], dim=1).to(z.dtype)\n",
+                "test_generator_input", "torch.cat promotes to the wider dtype, and the cast back to z's dtype is "
+                "exact for the 0s, the 1s and z itself; the gradient passes through .to"),
+    Alternative("zero-padded parts added", "generator_input", G_IN,
+                "    label = one_hot(y, num_classes).to(z)\n"
+                "    return F.pad(z, (0, num_classes)) + F.pad(label, (z.shape[1], 0))\n",
+                "test_generator_input", "each part padded with zeros to d + K columns where the other sits; their "
+                "sum is the join, and the gradient reaches z through the pad"),
     # discriminator_input
     Alternative("repeat instead of expand, converted last", "discriminator_input", D_MAPS,
                 "    B, _, H, W = x.shape\n"
@@ -54,6 +75,17 @@ ALTERNATIVES = [
                 "    maps = one_hot(y, num_classes).to(x.dtype)[:, :, None, None] * torch.ones_like(x[:, :1])\n",
                 "test_discriminator_input", "(B, K, 1, 1) times (B, 1, H, W) broadcasts to (B, K, H, W); ones_like "
                 "carries no gradient"),
+    Alternative("boolean maps, promoted by torch.cat", "discriminator_input", D_MAPS,
+                "    H, W = x.shape[-2:]\n"
+                "    classes = torch.arange(num_classes, device=y.device)\n"
+                "    maps = (y[:, None, None, None] == classes[None, :, None, None]).expand(-1, -1, H, W)\n",
+                "test_discriminator_input", "True exactly where k == y[i]; torch.cat promotes the booleans to x's "
+                "dtype"),
+    Alternative("zero maps filled by index", "discriminator_input", D_MAPS,
+                "    B, _, H, W = x.shape\n"
+                "    maps = x.new_zeros(B, num_classes, H, W)\n"
+                "    maps[torch.arange(B), y] = 1.0  # map y[i] of image i is all ones\n",
+                "test_discriminator_input", "new_zeros takes x's dtype and device; the maps carry no gradient"),
     # acgan_discriminator_loss
     Alternative("the source terms from softplus", "acgan_losses", D_SOURCE,
                 "    loss_source = (F.softplus(source_real) - real_label * source_real).mean() + "
@@ -64,6 +96,19 @@ ALTERNATIVES = [
                 "    loss_class = (F.nll_loss(log_p_real, y_real)\n"
                 "                  + fake_class_weight * F.nll_loss(log_p_fake, y_fake))\n",
                 "test_acgan_discriminator_loss", "cross_entropy is nll_loss of log_softmax"),
+    Alternative("the source terms as a two-logit cross-entropy with soft targets", "acgan_losses", D_SOURCE,
+                "    def bce(s, t):  # softmax of the logits (0, s) gives (1 - sigmoid(s), sigmoid(s))\n"
+                "        return F.cross_entropy(torch.cat([torch.zeros_like(s), s], 1), torch.cat([1 - t, t], 1))\n"
+                "\n"
+                "    loss_source = bce(source_real, torch.full_like(source_real, real_label)) + bce(\n"
+                "        source_fake, torch.zeros_like(source_fake))\n",
+                "test_acgan_discriminator_loss", "cross_entropy with probabilities (1 - t, t) as the target is "
+                "-(1 - t) log(1 - sigmoid(s)) - t log sigmoid(s), from a stable log_softmax"),
+    Alternative("one cross_entropy call over both batches, split", "acgan_losses", D_CLASS,
+                "    each = F.cross_entropy(torch.cat([class_real, class_fake]), torch.cat([y_real, y_fake]),\n"
+                "                           reduction=\"none\")  # (B + M,)\n"
+                "    loss_class = each[:len(y_real)].mean() + fake_class_weight * each[len(y_real):].mean()\n",
+                "test_acgan_discriminator_loss", "per-image losses, then a mean over each batch on its own"),
     # acgan_generator_loss
     Alternative("logsigmoid and a gathered log_softmax", "acgan_losses", G_LOSS,
                 "    log_p = F.log_softmax(class_fake, dim=1).gather(1, y_fake[:, None])  # (M, 1)\n"
@@ -73,4 +118,8 @@ ALTERNATIVES = [
                 "    return nn.BCEWithLogitsLoss()(source_fake, torch.ones_like(source_fake)) + "
                 "nn.CrossEntropyLoss()(class_fake, y_fake)\n",
                 "test_acgan_generator_loss", "the module forms of the same two losses"),
+    Alternative("softplus, and logsumexp minus the label's logit", "acgan_losses", G_LOSS,
+                "    picked = class_fake.gather(1, y_fake[:, None]).squeeze(1)  # (M,)\n"
+                "    return F.softplus(-source_fake).mean() + (torch.logsumexp(class_fake, 1) - picked).mean()\n",
+                "test_acgan_generator_loss", "BCE(s, 1) = softplus(-s); CE(c, y) = logsumexp(c) - c[y]"),
 ]

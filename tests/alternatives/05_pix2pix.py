@@ -57,6 +57,13 @@ ALTERNATIVES = [
     Alternative("torch.concat with a tuple", "UNetBlock", FORWARD,
                 "        up = self.up(self.inner(self.down(x)))\n        return torch.concat((x, up), 1)\n",
                 "test_UNetBlock", "torch.concat is torch.cat"),
+    Alternative("inner or nn.Identity(), and nn.Dropout() with its default p", "UNetBlock", INNER + UNET_REST,
+                "        self.inner = inner or nn.Identity()  # a module without __len__ is always true\n"
+                + UNET_REST.replace("nn.Dropout(0.5)", "nn.Dropout()"),
+                "test_UNetBlock", "None falls through to nn.Identity(); nn.Dropout's default p is 0.5"),
+    Alternative("the skip joined on dim -3", "UNetBlock", FORWARD,
+                "        h = self.up(self.inner(self.down(x)))\n        return torch.cat((x, h), dim=-3)\n",
+                "test_UNetBlock", "on (B, C, H, W) tensors, dim -3 is the channel dim"),
     # patch_discriminator
     Alternative("an index loop, the logit layer's convolutions created before the blocks", "patch_discriminator",
                 D_LOOP,
@@ -87,6 +94,28 @@ ALTERNATIVES = [
                 "    layers.append(nn.Conv2d(c, 1, 4, padding=1))\n",
                 "test_patch_discriminator", "the same layers; the biases are None as asked, drawn first and removed, "
                 "and in-place activations compute the same values"),
+    Alternative("layers added by name", "patch_discriminator", D_LOOP + "    return nn.Sequential(*layers)\n",
+                "    D = nn.Sequential()\n"
+                "    D.add_module(\"conv0\", nn.Conv2d(in_channels, width, 4, stride=2, padding=1))\n"
+                "    D.add_module(\"act0\", nn.LeakyReLU(0.2))\n"
+                "    c = width\n"
+                "    for i, stride in enumerate([2] * (n_down - 1) + [1], start=1):\n"
+                "        D.add_module(f\"conv{i}\", nn.Conv2d(c, 2 * c, 4, stride=stride, padding=1, bias=False))\n"
+                "        D.add_module(f\"norm{i}\", nn.BatchNorm2d(2 * c))\n"
+                "        D.add_module(f\"act{i}\", nn.LeakyReLU(0.2))\n"
+                "        c *= 2\n"
+                "    D.add_module(\"logits\", nn.Conv2d(c, 1, 4, stride=1, padding=1))\n"
+                "    return D\n",
+                "test_patch_discriminator", "an nn.Sequential of exactly these layers, in this order, as the "
+                "docstring asks; the names of its layers are left free"),
+    Alternative("channels and strides zipped, the blocks flattened", "patch_discriminator", D_LOOP,
+                "    chans = [width * 2 ** i for i in range(n_down + 1)]\n"
+                "    strides = [2] * (n_down - 1) + [1]\n"
+                "    blocks = [[nn.Conv2d(a, b, 4, s, 1, bias=False), nn.BatchNorm2d(b), nn.LeakyReLU(0.2)]\n"
+                "              for a, b, s in zip(chans, chans[1:], strides)]\n"
+                "    layers = [nn.Conv2d(in_channels, width, 4, 2, 1), nn.LeakyReLU(0.2), *sum(blocks, []),\n"
+                "              nn.Conv2d(chans[-1], 1, 4, 1, 1)]\n",
+                "test_patch_discriminator", "the same layers in the same order, written with positional arguments"),
     # receptive_field
     Alternative("forward, with the jump of each layer", "receptive_field", RF_LOOP,
                 "    r, jump = 1, 1\n"
@@ -102,6 +131,15 @@ ALTERNATIVES = [
                 "    return kernel_size + (receptive_field(layers[1:]) - 1) * stride\n",
                 "test_receptive_field", "r = k + (r' - 1) s, the first form of the rule, with r' the field of the "
                 "layers after the first"),
+    Alternative("a closed-form sum", "receptive_field", RF_LOOP,
+                "    # layer i widens the field by k_i - 1 of its input steps, each the product of the strides before\n"
+                "    jumps = [math.prod(s for _, s in layers[:i]) for i in range(len(layers))]\n"
+                "    return 1 + sum((k - 1) * jump for (k, _), jump in zip(layers, jumps))\n",
+                "test_receptive_field", "the forward recurrence summed up: r = 1 + sum (k_i - 1) s_1 ... s_(i-1)"),
+    Alternative("functools.reduce over the reversed layers", "receptive_field", RF_LOOP,
+                "    import functools\n"
+                "    return functools.reduce(lambda r, ks: (r - 1) * ks[1] + ks[0], reversed(layers), 1)\n",
+                "test_receptive_field", "(r - 1) s + k is s r + (k - s); reduce starts at r = 1"),
     # discriminator_loss
     Alternative("one mean over the real and the fake logits together", "discriminator_loss", D_RETURN,
                 "    logits = torch.cat([real_logits, fake_logits])\n"
@@ -112,6 +150,13 @@ ALTERNATIVES = [
     Alternative("softplus", "discriminator_loss", D_RETURN,
                 "    return 0.5 * (F.softplus(-real_logits).mean() + F.softplus(fake_logits).mean())\n",
                 "test_discriminator_loss", "BCE(s, 1) = softplus(-s) and BCE(s, 0) = softplus(s), stable for any s"),
+    Alternative("the generated pair detached after the join", "discriminator_loss",
+                "    fake_logits = D(torch.cat([x, fake.detach()], dim=1))\n",
+                "    fake_logits = D(torch.cat([x, fake], dim=1).detach())\n",
+                "test_discriminator_loss", "x needs no gradient, so detaching the pair detaches fake and nothing more"),
+    Alternative("logsigmoid of both signs", "discriminator_loss", D_RETURN,
+                "    return -0.5 * (F.logsigmoid(real_logits).mean() + F.logsigmoid(-fake_logits).mean())\n",
+                "test_discriminator_loss", "log(1 - sigmoid(s)) = logsigmoid(-s): BCE(s, 0) = -logsigmoid(-s)"),
     # generator_loss
     Alternative("logsigmoid, and F.l1_loss", "generator_loss",
                 G_GAN + "    loss_l1 = (y - fake).abs().mean()\n",
@@ -122,4 +167,13 @@ ALTERNATIVES = [
                 "    loss_gan = nn.BCEWithLogitsLoss()(fake_logits, torch.ones_like(fake_logits))\n"
                 "    loss_l1 = nn.L1Loss()(fake, y)\n",
                 "test_generator_loss", "the module forms of the same two losses"),
+    Alternative("torch.add with alpha", "generator_loss", "    return loss_gan + lam * loss_l1, loss_gan, loss_l1\n",
+                "    return torch.add(loss_gan, loss_l1, alpha=lam), loss_gan, loss_l1\n",
+                "test_generator_loss", "torch.add(a, b, alpha=lam) is a + lam * b"),
+    Alternative("softplus, and the 1-norm over the number of pixels", "generator_loss",
+                G_GAN + "    loss_l1 = (y - fake).abs().mean()\n",
+                "    loss_gan = F.softplus(-fake_logits).mean()\n"
+                "    loss_l1 = torch.linalg.vector_norm(y - fake, ord=1) / fake.numel()\n",
+                "test_generator_loss", "BCE(s, 1) = softplus(-s); the 1-norm divided by the count is the mean of "
+                "|y - fake|"),
 ]

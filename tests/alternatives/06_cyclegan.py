@@ -16,6 +16,11 @@ POOL_LOOP = ("    out = []\n"
              "            pool.append(image)\n"
              "            out.append(image)\n" + COIN)
 
+OBJ = ("    fake_B, fake_A = G(real_A), F(real_B)\n"
+       "    loss_gan = lsgan_generator_loss(D_B(fake_B)) + lsgan_generator_loss(D_A(fake_A))\n"
+       "    loss_cyc = cycle_loss(real_A, F(fake_B), real_B, G(fake_A))\n"
+       "    loss_idt = identity_loss(G, F, real_A, real_B)\n")
+
 ALTERNATIVES = [
     # lsgan_losses
     Alternative("D's loss from mse_loss", "lsgan_losses", D_LOSS,
@@ -29,6 +34,10 @@ ALTERNATIVES = [
     Alternative("D's loss with pow, halved at the end", "lsgan_losses", D_LOSS,
                 "    return ((real_scores - 1).pow(2).mean() + fake_scores.pow(2).mean()) / 2\n",
                 "test_lsgan_losses", "half of the sum of the two means"),
+    Alternative("G's loss from mse_loss against a scalar target", "lsgan_losses", G_LOSS,
+                "    return torch.nn.functional.mse_loss(fake_scores, torch.tensor(1.0))  # the 1 is broadcast\n",
+                "test_lsgan_losses", "a 0-dim target broadcasts to every score (PyTorch warns about the shapes, "
+                "but the value and the gradient are those of the mean of (s - 1)^2)"),
     # cycle_loss
     Alternative("nn.L1Loss", "cycle_loss", CYCLE,
                 "    l1 = nn.L1Loss()\n    return l1(rec_A, real_A) + l1(rec_B, real_B)\n",
@@ -38,6 +47,10 @@ ALTERNATIVES = [
                 "    b_side = (rec_B - real_B).abs().sum() / real_B.numel()\n"
                 "    return a_side + b_side\n",
                 "test_cycle_loss", "the mean written out, each term over its own batch"),
+    Alternative("torch.dist with p=1 over the number of entries", "cycle_loss", CYCLE,
+                "    return (torch.dist(rec_A, real_A, p=1) / real_A.numel()\n"
+                "            + torch.dist(rec_B, real_B, p=1) / real_B.numel())\n",
+                "test_cycle_loss", "the 1-norm of the difference, divided by the count, is its mean absolute value"),
     # identity_loss
     Alternative("l1_loss, F's term first", "identity_loss", IDENTITY,
                 "    l1 = torch.nn.functional.l1_loss\n    return l1(F(real_A), real_A) + l1(G(real_B), real_B)\n",
@@ -46,6 +59,10 @@ ALTERNATIVES = [
                 "    same_B, same_A = G(real_B), F(real_A)\n"
                 "    return torch.mean(torch.abs(same_B - real_B)) + torch.mean(torch.abs(same_A - real_A))\n",
                 "test_identity_loss", "the same function, written with torch.mean and torch.abs"),
+    Alternative("identity_loss from cycle_loss", "identity_loss", IDENTITY,
+                "    return cycle_loss(real_A, F(real_A), real_B, G(real_B))  # |F(a) - a| + |G(b) - b|\n",
+                "test_identity_loss", "cycle_loss with F(real_A) and G(real_B) as the 'round trips' is the same "
+                "sum of two mean absolute differences"),
     # query_pool
     Alternative("the index drawn before the coin", "query_pool", COIN,
                 "        else:\n"
@@ -71,6 +88,27 @@ ALTERNATIVES = [
                 "        else:\n"
                 "            out.append(image)\n",
                 "test_query_pool", "independent coins, one per image, drawn before the loop; a uniform index"),
+    Alternative("the coin read the other way", "query_pool",
+                "        elif torch.rand(1, generator=generator).item() < 0.5:\n",
+                "        elif torch.rand(1, generator=generator).item() >= 0.5:\n",
+                "test_query_pool", "a uniform number is >= 1/2 with probability 1/2 too"),
+    Alternative("the free places filled by one slice", "query_pool", POOL_LOOP,
+                "    fresh = images.detach()\n"
+                "    room = size - len(pool)\n"
+                "    pool.extend(fresh[:room])  # the first images fill the free places, one (C, H, W) each\n"
+                "    out = list(fresh[:room])\n"
+                "    for image in fresh[room:]:\n"
+                "        if torch.rand(1, generator=generator).item() < 0.5:\n"
+                "            i = torch.randint(size, (1,), generator=generator).item()\n"
+                "            out.append(pool[i])\n"
+                "            pool[i] = image\n"
+                "        else:\n"
+                "            out.append(image)\n",
+                "test_query_pool", "while there is room every image is stored and returned, whatever else; the "
+                "rest go through the coin, in turn"),
+    Alternative("a coin from randint(2)", "query_pool", "torch.rand(1, generator=generator).item() < 0.5",
+                "torch.randint(2, (1,), generator=generator).item() == 1", "test_query_pool",
+                "a fair coin from the generator"),
     # generator_objective
     Alternative("the round trips from fresh translations", "generator_objective",
                 "loss_cyc = cycle_loss(real_A, F(fake_B), real_B, G(fake_A))",
@@ -85,4 +123,14 @@ ALTERNATIVES = [
                 "loss_idt = identity_loss(G, F, real_A, real_B)",
                 "loss_idt = (G(real_B) - real_B).abs().mean() + (F(real_A) - real_A).abs().mean()",
                 "test_generator_objective", "identity_loss's formula, inline"),
+    Alternative("the identity term first", "generator_objective", OBJ,
+                "    loss_idt = identity_loss(G, F, real_A, real_B)  # the order of the terms is free\n"
+                "    fake_B, fake_A = G(real_A), F(real_B)\n"
+                "    loss_cyc = cycle_loss(real_A, F(fake_B), real_B, G(fake_A))\n"
+                "    loss_gan = lsgan_generator_loss(D_B(fake_B)) + lsgan_generator_loss(D_A(fake_A))\n",
+                "test_generator_objective", "the same terms computed in another order"),
+    Alternative("loss_G from sum()", "generator_objective",
+                "loss_G = loss_gan + lambda_cyc * loss_cyc + lambda_idt * lambda_cyc * loss_idt",
+                "loss_G = sum([loss_gan, lambda_cyc * loss_cyc, lambda_idt * lambda_cyc * loss_idt])",
+                "test_generator_objective", "sum() adds the three weighted terms to 0"),
 ]

@@ -16,6 +16,9 @@ ALTERNATIVES = [
     Alternative("sum of squares over C", "pixel_norm", PIXEL,
                 "return a / ((a * a).sum(dim=1, keepdim=True) / a.shape[1] + eps).sqrt()",
                 "test_pixel_norm", "the sum over the C channels divided by C is their mean"),
+    Alternative("the mean square from the norm", "pixel_norm", PIXEL,
+                "return a / torch.sqrt(torch.linalg.vector_norm(a, dim=1, keepdim=True) ** 2 / a.shape[1] + eps)",
+                "test_pixel_norm", "the squared norm over the C channels divided by C is their mean square"),
     # EqualizedConv2d: other random draws than the solution's, the same distribution
     Alternative("weights of an nn.Conv2d, redrawn with nn.init", "EqualizedConv2d", PARAMS,
                 "conv = nn.Conv2d(in_channels, out_channels, kernel_size)  # its own initialisation draws first\n"
@@ -32,6 +35,19 @@ ALTERNATIVES = [
                 "return F.conv2d(x, self.weight * self.scale, self.bias, padding=self.padding)",
                 "return F.conv2d(x, self.weight, padding=self.padding) * self.scale + self.bias.view(1, -1, 1, 1)",
                 "test_EqualizedConv2d", "a convolution is linear in its weight: conv(x, c w) = c conv(x, w)"),
+    Alternative("the constant from the weight's shape, in forward", "EqualizedConv2d",
+                "return F.conv2d(x, self.weight * self.scale, self.bias, padding=self.padding)",
+                "return F.conv2d(x, self.weight * math.sqrt(2 / self.weight[0].numel()), self.bias, "
+                "padding=self.padding)",
+                "test_EqualizedConv2d", "one output channel's weight has in_channels * k * k entries: the fan-in"),
+    Alternative("the padding by F.pad", "EqualizedConv2d",
+                "return F.conv2d(x, self.weight * self.scale, self.bias, padding=self.padding)",
+                "return F.conv2d(F.pad(x, [self.padding] * 4), self.weight * self.scale, self.bias)",
+                "test_EqualizedConv2d", "zero padding on all four sides, then a convolution without padding"),
+    Alternative("the constant as a buffer", "EqualizedConv2d",
+                "self.scale = math.sqrt(2 / (in_channels * kernel_size * kernel_size))",
+                "self.register_buffer(\"scale\", torch.tensor(math.sqrt(2 / (in_channels * kernel_size ** 2))))",
+                "test_EqualizedConv2d", "a buffer moves with the layer but is never trained: not a parameter"),
     # minibatch_stddev
     Alternative("the population variance written out", "minibatch_stddev", STD,
                 "torch.sqrt(((groups - groups.mean(dim=1, keepdim=True)) ** 2).mean(dim=1) + 1e-8)",
@@ -39,11 +55,18 @@ ALTERNATIVES = [
     Alternative("the feature map built group by group", "minibatch_stddev", FEATURE,
                 "feature = torch.cat([s_g.expand(G, 1, H, W) for s_g in s])",
                 "test_minibatch_stddev", "each group's G samples get the group's value, in the order of the batch"),
+    Alternative("each sample's value by its group index", "minibatch_stddev", FEATURE,
+                "feature = s[torch.arange(B, device=x.device) // G][:, None, None, None].expand(B, 1, H, W)",
+                "test_minibatch_stddev", "sample i belongs to the consecutive group i // G"),
     # fade_in
     Alternative("torch.lerp", "fade_in", FADE, "return torch.lerp(old, new, alpha)", "test_fade_in",
                 "torch.lerp computes old + alpha (new - old) from the end nearer to alpha, exact at both ends"),
     Alternative("the terms in the other order", "fade_in", FADE, "return alpha * new + (1 - alpha) * old",
                 "test_fade_in", "addition commutes, and each term is exact (0 or the path itself) at both ends"),
+    Alternative("the ends as special cases", "fade_in", FADE,
+                "if alpha == 0:\n        return old.clone()\n    if alpha == 1:\n        return new.clone()\n"
+                "    return old + alpha * (new - old)",
+                "test_fade_in", "exact at both ends by construction; in between the same linear blend"),
     # generator_forward
     Alternative("toRGB after upsampling on the old path", "generator_forward",
                 "old = upsample(G.to_rgb[stage - 1](h))", "old = G.to_rgb[stage - 1](upsample(h))",
@@ -53,6 +76,9 @@ ALTERNATIVES = [
                 "for block in G.blocks[:stage - 1]:\n        h = block(upsample(h))",
                 "for i in range(stage - 1):\n        h = G.blocks[i](upsample(h))",
                 "test_generator_forward", "the same blocks 0 .. stage - 2, by index"),
+    Alternative("the blend of G written out", "generator_forward", "return fade_in(alpha, old, new)",
+                "return (1 - alpha) * old + alpha * new", "test_generator_forward",
+                "fade_in's own formula, inline: the same values and gradients"),
     # discriminator_forward
     Alternative("new path first, pooling with F.avg_pool2d", "discriminator_forward", D_PATHS,
                 "    new = F.avg_pool2d(D.blocks[stage - 1](D.from_rgb[stage](x)), 2)\n"
@@ -62,4 +88,7 @@ ALTERNATIVES = [
                 "for i in range(stage - 2, -1, -1):\n        h = downsample(D.blocks[i](h))",
                 "for block in reversed(D.blocks[:stage - 1]):\n        h = downsample(block(h))",
                 "test_discriminator_forward", "blocks stage - 2 down to 0, by iteration"),
+    Alternative("the blend of D written out", "discriminator_forward", "h = fade_in(alpha, old, new)",
+                "h = (1 - alpha) * old + alpha * new", "test_discriminator_forward",
+                "fade_in's own formula, inline: the same values and gradients"),
 ]

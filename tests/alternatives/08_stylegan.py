@@ -25,6 +25,16 @@ ALTERNATIVES = [
                 "    normalised = nn.InstanceNorm2d(x.shape[1], eps=eps)(x)  # no affine parameters, no running stats\n"
                 "    return normalised * y_s[:, :, None, None] + y_b[:, :, None, None]\n",
                 "test_adain", "the docstring names it: the same statistics per sample and channel"),
+    Alternative("the statistics of the flattened map", "adain", ADAIN,
+                "    flat = x.flatten(2)                                        # (B, C, H * W)\n"
+                "    mu = flat.mean(2)[:, :, None, None]                        # (B, C, 1, 1)\n"
+                "    sigma = (flat.var(2, unbiased=False) + eps).sqrt()[:, :, None, None]\n"
+                "    return y_s[:, :, None, None] * (x - mu) / sigma + y_b[:, :, None, None]\n",
+                "test_adain", "the H * W positions of a map in one dimension: the same mean and population variance"),
+    Alternative("F.layer_norm over the two spatial dims", "adain", ADAIN,
+                "    normalised = F.layer_norm(x, x.shape[2:], eps=eps)  # over (H, W), for each sample and channel\n"
+                "    return y_s[:, :, None, None] * normalised + y_b[:, :, None, None]\n",
+                "test_adain", "layer_norm over the last two dims, without weights, is instance normalisation"),
     # MappingNetwork
     Alternative("the later layers created first", "MappingNetwork", LAYERS,
                 "        rest = [nn.Linear(w_dim, w_dim) for _ in range(n_layers - 1)]  # drawn before the first\n"
@@ -37,6 +47,9 @@ ALTERNATIVES = [
     Alternative("F.normalize times sqrt(d)", "MappingNetwork", NORMALISE,
                 "z = F.normalize(z, dim=1) * z.shape[1] ** 0.5",
                 "test_MappingNetwork", "z / ||z|| * sqrt(d) = z / rms(z); the eps differs by 1e-8 in the root"),
+    Alternative("rsqrt of the mean square", "MappingNetwork", NORMALISE,
+                "z = z * torch.rsqrt(z.square().mean(dim=1, keepdim=True) + 1e-8)",
+                "test_MappingNetwork", "times 1 / sqrt(mean(z^2) + 1e-8) is divided by sqrt(mean(z^2) + 1e-8)"),
     # NoiseInjection
     Alternative("noise drawn per sample", "NoiseInjection", NOISE,
                 "noise = torch.stack([torch.randn(1, x.shape[2], x.shape[3], dtype=x.dtype, device=x.device)\n"
@@ -47,6 +60,12 @@ ALTERNATIVES = [
     Alternative("new_empty then normal_", "NoiseInjection", NOISE,
                 "noise = x.new_empty(x.shape[0], 1, x.shape[2], x.shape[3]).normal_()",
                 "test_NoiseInjection", "new_empty takes x's dtype and device; normal_ fills it with N(0, 1)"),
+    Alternative("torch.addcmul", "NoiseInjection", "return x + self.weight.view(1, -1, 1, 1) * noise",
+                "return torch.addcmul(x, self.weight[None, :, None, None], noise)", "test_NoiseInjection",
+                "addcmul(x, s, n) = x + s * n, with the same broadcasting"),
+    Alternative("a full draw, one channel kept", "NoiseInjection", NOISE, "noise = torch.randn_like(x)[:, :1]",
+                "test_NoiseInjection", "channel 0 of N(0, 1) noise shaped like x: N(0, 1) noise of shape (B, 1, H, W), "
+                "with x's dtype and device"),
     # mix_styles
     Alternative("a float mask instead of torch.where", "mix_styles", MIX,
                 "    mask = (layer[None, :] < k)[:, :, None].to(w1.dtype)               # (B or 1, L, 1)\n"
@@ -55,9 +74,18 @@ ALTERNATIVES = [
     Alternative("one layer at a time", "mix_styles", MIX,
                 "    return torch.stack([torch.where((l < k), w1, w2) for l in layer.tolist()], dim=1)\n",
                 "test_mix_styles", "layer l of sample b takes w1[b] where l < k_b; stacked along dim 1"),
+    Alternative("indexed from a stack of the two codes", "mix_styles", MIX,
+                "    pick = (layer[None, :] >= k).long()                                 # (B or 1, L): 1 takes w2\n"
+                "    both = torch.stack([w1, w2], dim=1)                                 # (B, 2, w_dim)\n"
+                "    return both[torch.arange(len(w1), device=w1.device)[:, None], pick]  # (B, L, w_dim)\n",
+                "test_mix_styles", "advanced indexing picks row 0 (w1) or 1 (w2) of each sample's pair for each layer"),
     # truncate
     Alternative("torch.lerp", "truncate", TRUNCATE, "return torch.lerp(w_avg.expand_as(w), w, psi)", "test_truncate",
                 "lerp(start, end, psi) = start + psi (end - start), with psi a number or a tensor"),
     Alternative("weights on w and w_avg", "truncate", TRUNCATE, "return psi * w + (1 - psi) * w_avg", "test_truncate",
                 "w_avg + psi (w - w_avg) expanded"),
+    Alternative("a chain of methods", "truncate", TRUNCATE, "return (w - w_avg).mul(psi).add(w_avg)", "test_truncate",
+                "mul and add (without the underscore) return new tensors: w_avg + psi (w - w_avg)"),
+    Alternative("Tensor.lerp from w_avg", "truncate", TRUNCATE, "return w_avg.lerp(w, psi)", "test_truncate",
+                "w_avg.lerp(w, psi) = w_avg + psi (w - w_avg), broadcast to the shape of w"),
 ]

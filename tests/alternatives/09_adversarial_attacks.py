@@ -30,6 +30,9 @@ ALTERNATIVES = [
                 "    (grad,) = torch.autograd.grad(loss, x_in)\n"
                 "    direction = grad.sign()\n",
                 "test_fgsm", "sign(grad(-J)) = -sign(grad J): the same step for both kinds"),
+    Alternative("the cross-entropy as nll_loss of log_softmax", "fgsm", "loss = F.cross_entropy(model(x_in), y)",
+                "loss = F.nll_loss(F.log_softmax(model(x_in), dim=1), y)", "test_fgsm",
+                "cross_entropy is nll_loss applied to log_softmax: the same loss, the same gradient"),
     # project
     Alternative("torch.clamp with tensor bounds", "project", PROJECT,
                 "return torch.clamp(x_adv, x - eps, x + eps).clamp(low, high)", "test_project",
@@ -38,6 +41,13 @@ ALTERNATIVES = [
                 "return torch.min(torch.max(x_adv, (x - eps).clamp_min(low)), (x + eps).clamp_max(high))",
                 "test_project", "for x in [low, high] the intersection of the ball and the range is "
                 "[max(x - eps, low), min(x + eps, high)]"),
+    Alternative("the range first, then the ball", "project", PROJECT,
+                "return torch.max(torch.min(x_adv.clamp(low, high), x + eps), x - eps)", "test_project",
+                "x lies in [low, high], so the two intervals meet and clamping to one then the other, in either "
+                "order, ends in their intersection"),
+    Alternative("the perturbation clamped", "project", PROJECT,
+                "return (x + (x_adv - x).clamp(-eps, eps)).clamp(low, high)", "test_project",
+                "x + clamp(x_adv - x, -eps, eps) is x_adv clamped to [x - eps, x + eps]"),
     # pgd
     Alternative("the start drawn with uniform_", "pgd", START,
                 "u = torch.empty(x.shape).uniform_(-eps, eps, generator=generator).to(x.device)",
@@ -48,6 +58,13 @@ ALTERNATIVES = [
                 "        x_adv = project(x_adv.detach() + step_size * x_adv.grad.sign(), x, eps, low, high)\n",
                 "test_pgd", "the same gradient at the current x_adv; the docstring does not ask to spare the "
                 "model's .grad here"),
+    Alternative("the projection of each step written inline", "pgd",
+                "x_adv = project(x_adv.detach() + step_size * grad.sign(), x, eps, low, high)",
+                "x_adv = torch.clamp(x_adv.detach() + step_size * grad.sign(), x - eps, x + eps).clamp(low, high)",
+                "test_pgd", "project's own formula: the ball, then the range"),
+    Alternative("the start clamped to the range only", "pgd", "x_adv = project(x + u, x, eps, low, high)",
+                "x_adv = (x + u).clamp(low, high)  # |u| <= eps: already in the ball", "test_pgd",
+                "u lies in [-eps, eps], so x + u is in the ball and projecting it only clamps it to the range"),
     # adversarial_training_step
     Alternative("the mixture with torch.lerp", "adversarial_training_step",
                 "loss = alpha * loss_clean + (1 - alpha) * loss_adv",
@@ -60,6 +77,16 @@ ALTERNATIVES = [
                 "    ((1 - alpha) * loss_adv).backward()  # gradients add up: the gradient of the mixture\n",
                 "test_adversarial_training_step", "backward accumulates, so the two terms' gradients sum to the "
                 "mixture's, after the attack and after zero_grad"),
+    Alternative("the clean loss before the attack", "adversarial_training_step",
+                "    x_adv = attack(model, x, y, eps).detach()  # a fixed input: no gradient through its construction\n"
+                "    loss_clean = F.cross_entropy(model(x), y)\n",
+                "    loss_clean = F.cross_entropy(model(x), y)\n"
+                "    x_adv = attack(model, x, y, eps).detach()\n",
+                "test_adversarial_training_step", "the attack changes no weight, and its own backward uses a graph of "
+                "its own; the zero_grad still comes after it"),
+    Alternative("model.zero_grad() in place of opt.zero_grad()", "adversarial_training_step", MIXED,
+                MIXED.replace("opt.zero_grad()", "model.zero_grad()"), "test_adversarial_training_step",
+                "opt holds the model's parameters: both clear the same gradients"),
     # accuracy_curve
     Alternative("the hits concatenated, then averaged", "accuracy_curve", BATCHES,
                 "        hits = []\n"
@@ -78,4 +105,18 @@ ALTERNATIVES = [
                 "                correct += int((model(x_adv).argmax(1) == y).sum())\n"
                 "        accuracies.append(correct / len(labels))\n",
                 "test_accuracy_curve", "split gives the same consecutive batches, the last one smaller"),
+    Alternative("the batches outside, the eps values inside", "accuracy_curve",
+                "    for eps in eps_values:\n" + BATCHES,
+                "    correct = [0] * len(eps_values)\n"
+                "    for start in range(0, len(labels), batch_size):\n"
+                "        x, y = images[start:start + batch_size], labels[start:start + batch_size]\n"
+                "        for i, eps in enumerate(eps_values):\n"
+                "            x_adv = attack(model, x, y, eps)\n"
+                "            with torch.no_grad():\n"
+                "                correct[i] += (model(x_adv).argmax(1) == y).sum().item()\n"
+                "    accuracies = [c / len(labels) for c in correct]\n",
+                "test_accuracy_curve", "the same attacks on the same batches, counted per eps, in another order"),
+    Alternative("torch.inference_mode for the prediction", "accuracy_curve", BATCHES,
+                BATCHES.replace("torch.no_grad()", "torch.inference_mode()"), "test_accuracy_curve",
+                "inference_mode is no_grad and more; the attack still runs outside it"),
 ]

@@ -23,6 +23,14 @@ MISTAKES = [
     Mistake("rows and columns swapped", "one_hot", ENCODE,
             "return torch.zeros(num_classes, y.shape[0], device=y.device).scatter_(0, y[None], 1.0)",
             "test_one_hot", "row i has its 1 in column y[i]"),
+    Mistake("the range check off by one", "one_hot", RANGE,
+            "if y.numel() and (y.min() < 0 or y.max() > num_classes):", "test_one_hot", "raise ValueError when"),
+    Mistake("the range checked after encoding", "one_hot",
+            "    if y.numel() and (y.min() < 0 or y.max() >= num_classes):\n",
+            "    out = torch.eye(num_classes, device=y.device)[y]\n"
+            "    if ((y < 0) | (y >= num_classes)).any():\n", "test_one_hot", "before encoding"),
+    Mistake("F.one_hot without num_classes", "one_hot", ENCODE, "return F.one_hot(y).float()",
+            "test_one_hot", "pass num_classes"),
     # generator_input
     Mistake("label before the noise", "generator_input", G_IN,
             "return torch.cat([one_hot(y, num_classes).to(z.dtype), z], dim=1)", "test_generator_input",
@@ -34,6 +42,11 @@ MISTAKES = [
             "do not detach the noise"),
     Mistake("the label as one number", "generator_input", G_IN,
             "return torch.cat([z, y[:, None].to(z.dtype)], dim=1)", "test_generator_input", "d + K columns"),
+    Mistake("K hard-coded to 10", "generator_input", G_IN,
+            "return torch.cat([z, one_hot(y, 10).to(z.dtype)], dim=1)", "test_generator_input", "d + K columns"),
+    Mistake("the one-hot part rescaled to [-1, 1]", "generator_input", G_IN,
+            "return torch.cat([z, 2 * one_hot(y, num_classes).to(z.dtype) - 1], dim=1)", "test_generator_input",
+            "0 elsewhere"),
     # discriminator_input
     Mistake("label maps before the image", "discriminator_input", D_IN, "return torch.cat([maps, x], dim=1)",
             "test_discriminator_input", "the image channels come first"),
@@ -44,6 +57,12 @@ MISTAKES = [
             "test_discriminator_input", "do not detach x"),
     Mistake("H and W swapped", "discriminator_input", "H, W = x.shape[-2:]", "W, H = x.shape[-2:]",
             "test_discriminator_input", "H and W in that order"),
+    Mistake("the maps sized for MNIST", "discriminator_input", "None, None].expand(-1, -1, H, W)",
+            "None, None].expand(-1, -1, 28, 28)",
+            "test_discriminator_input", "as x.shape[-2:] gives them"),
+    Mistake("the label maps rescaled to [-1, 1]", "discriminator_input", D_IN,
+            "return torch.cat([x, 2 * maps - 1], dim=1)", "test_discriminator_input",
+            "every other label channel is zeros"),
     # acgan_discriminator_loss
     Mistake("fakes labelled real", "acgan_losses",
             "F.binary_cross_entropy_with_logits(source_fake, torch.zeros_like(source_fake))",
@@ -63,6 +82,21 @@ MISTAKES = [
             D_SOURCE.replace("_with_logits(source_real", "(torch.sigmoid(source_real)")
             .replace("_with_logits(source_fake", "(torch.sigmoid(source_fake)"),
             "test_acgan_discriminator_loss", "through a sigmoid"),
+    Mistake("the fakes' target smoothed too", "acgan_losses",
+            "F.binary_cross_entropy_with_logits(source_fake, torch.zeros_like(source_fake))",
+            "F.binary_cross_entropy_with_logits(source_fake, torch.full_like(source_fake, 1 - real_label))",
+            "test_acgan_discriminator_loss", "target 0 for the fakes"),
+    Mistake("the source terms halved", "acgan_losses", D_SOURCE, "0.5 * " + D_SOURCE,
+            "test_acgan_discriminator_loss", "add all four"),
+    Mistake("a softmax before D's cross_entropy", "acgan_losses", D_CLASS,
+            D_CLASS.replace("(class_real,", "(class_real.softmax(1),")
+            .replace("(class_fake,", "(class_fake.softmax(1),"),
+            "test_acgan_discriminator_loss", "no softmax"),
+    Mistake("a (B,) target for (B, 1) logits", "acgan_losses", D_REAL,
+            "torch.full((len(source_real),), real_label)", "test_acgan_discriminator_loss", "(B, 1)"),
+    Mistake("the real labels in the fake class term", "acgan_losses", D_CLASS,
+            D_CLASS.replace("(class_fake, y_fake)", "(class_fake, y_real)"),
+            "test_acgan_discriminator_loss", "y_fake"),
     # acgan_generator_loss
     Mistake("the saturating source loss", "acgan_losses", G_SOURCE,
             "-" + BCE + "(source_fake, torch.zeros_like(source_fake))\n            + F.cross_entropy",
@@ -76,4 +110,9 @@ MISTAKES = [
             "F.binary_cross_entropy(torch.sigmoid(source_fake), torch.ones_like(source_fake))\n"
             "            + F.cross_entropy",
             "test_acgan_generator_loss", "through a sigmoid"),
+    Mistake("G's source target smoothed", "acgan_losses", G_SOURCE,
+            BCE + "(source_fake, torch.full_like(source_fake, 0.9))\n            + F.cross_entropy",
+            "test_acgan_generator_loss", "G's source target is 1"),
+    Mistake("G's class term summed", "acgan_losses", G_CLASS,
+            G_CLASS.replace("y_fake))", 'y_fake, reduction="sum"))'), "test_acgan_generator_loss", "not a sum"),
 ]

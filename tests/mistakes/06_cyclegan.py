@@ -1,5 +1,9 @@
 from mistakes import Mistake
 
+CYCLE = "(rec_A - real_A).abs().mean() + (rec_B - real_B).abs().mean()"
+IDENTITY = "(G(real_B) - real_B).abs().mean() + (F(real_A) - real_A).abs().mean()"
+LOSS_G = "loss_G = loss_gan + lambda_cyc * loss_cyc + lambda_idt * lambda_cyc * loss_idt"
+
 MISTAKES = [
     # lsgan_losses
     Mistake("D's targets swapped", "lsgan_losses",
@@ -16,6 +20,8 @@ MISTAKES = [
             "test_lsgan_losses", "mean each term over its own tensor"),
     Mistake("G's loss halved", "lsgan_losses", "return ((fake_scores - 1) ** 2).mean()",
             "return 0.5 * ((fake_scores - 1) ** 2).mean()", "test_lsgan_losses", "not halved"),
+    Mistake("the fakes pushed to -1", "lsgan_losses", "0.5 * (fake_scores ** 2).mean()",
+            "0.5 * ((fake_scores + 1) ** 2).mean()", "test_lsgan_losses", "fakes towards 0"),
     # cycle_loss
     Mistake("a squared error", "cycle_loss", "(rec_A - real_A).abs().mean() + (rec_B - real_B).abs().mean()",
             "((rec_A - real_A) ** 2).mean() + ((rec_B - real_B) ** 2).mean()", "test_cycle_loss", "no square"),
@@ -24,6 +30,8 @@ MISTAKES = [
     Mistake("the B -> A -> B term left out", "cycle_loss",
             "(rec_A - real_A).abs().mean() + (rec_B - real_B).abs().mean()", "(rec_A - real_A).abs().mean()",
             "test_cycle_loss", "add the B -> A -> B term too"),
+    Mistake("the two terms averaged", "cycle_loss", CYCLE, "0.5 * (" + CYCLE + ")", "test_cycle_loss",
+            "the two terms are added, not averaged"),
     # identity_loss
     Mistake("G fed its own input domain", "identity_loss", "(G(real_B) - real_B)", "(G(real_A) - real_A)",
             "test_identity_loss", "G must be fed real_B"),
@@ -31,6 +39,11 @@ MISTAKES = [
             "test_identity_loss", "F must be fed real_A"),
     Mistake("identity: a squared error", "identity_loss", "(G(real_B) - real_B).abs().mean()",
             "((G(real_B) - real_B) ** 2).mean()", "test_identity_loss", "not a square"),
+    Mistake("the identity loss under torch.no_grad()", "identity_loss", "    return " + IDENTITY,
+            "    with torch.no_grad():  # the identity term only measures\n        return " + IDENTITY,
+            "test_identity_loss", "no torch.no_grad()"),
+    Mistake("the identity loss as a float", "identity_loss", IDENTITY,
+            IDENTITY.replace(".mean()", ".mean().item()"), "test_identity_loss", ".item()"),
     # query_pool
     Mistake("the fakes not detached", "query_pool", "for image in images.detach():", "for image in images:",
             "test_query_pool", "work on images.detach()"),
@@ -47,6 +60,24 @@ MISTAKES = [
             "test_query_pool", "not one coin for the whole batch"),
     Mistake("the returned image left in the pool", "query_pool", "            pool[i] = image\n", "",
             "test_query_pool", "put the new image into pool[i]"),
+    Mistake("torch.cat instead of torch.stack", "query_pool", "return torch.stack(out)", "return torch.cat(out)",
+            "test_query_pool", "torch.stack the returned images"),
+    Mistake("randint's upper bound taken as inclusive", "query_pool",
+            "i = torch.randint(size, (1,), generator=generator)",
+            "i = torch.randint(0, size - 1, (1,), generator=generator)",
+            "test_query_pool", "uniformly"),
+    Mistake("the pool filled to size + 1", "query_pool", "        if len(pool) < size:\n",
+            "        if len(pool) <= size:\n",
+            "test_query_pool", "store only while len(pool) < size"),
+    Mistake("the new image stored before the old one is read", "query_pool",
+            "            out.append(pool[i])\n            pool[i] = image\n",
+            "            pool[i] = image\n            out.append(pool[i])\n", "test_query_pool",
+            "after returning pool[i]"),
+    Mistake("size 0 not handled", "query_pool", "    if size == 0:\n        return images.detach()\n", "",
+            "test_query_pool", "size 0 means no pool"),
+    Mistake("size 0 returns the images attached", "query_pool", "    if size == 0:\n        return images.detach()\n",
+            "    if size == 0:\n        return images\n",
+            "test_query_pool", "size 0"),
     # generator_objective
     Mistake("the discriminators swapped", "generator_objective",
             "loss_gan = lsgan_generator_loss(D_B(fake_B)) + lsgan_generator_loss(D_A(fake_A))",
@@ -73,4 +104,7 @@ MISTAKES = [
     Mistake("identity_loss with the domains swapped", "generator_objective",
             "loss_idt = identity_loss(G, F, real_A, real_B)", "loss_idt = identity_loss(G, F, real_B, real_A)",
             "test_generator_objective", "identity_loss(G, F, real_A, real_B)"),
+    Mistake("loss_G built in place on loss_gan", "generator_objective", LOSS_G,
+            "loss_G = loss_gan\n    loss_G += lambda_cyc * loss_cyc\n    loss_G += lambda_idt * lambda_cyc * loss_idt",
+            "test_generator_objective", "in place"),
 ]

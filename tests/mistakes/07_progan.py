@@ -4,6 +4,7 @@ PIXEL = "a.pow(2).mean(dim=1, keepdim=True)"
 WEIGHT = "self.weight = nn.Parameter(torch.randn(out_channels, in_channels, kernel_size, kernel_size))"
 STD = "torch.sqrt(groups.var(dim=1, unbiased=False) + 1e-8).mean(dim=(1, 2, 3))"
 FADE = "return (1 - alpha) * old + alpha * new"
+OLDER = "for i in range(stage - 2, -1, -1):\n        h = downsample(D.blocks[i](h))"
 G_END = ("    old = upsample(G.to_rgb[stage - 1](h))          # the old image, upsampled\n"
          "    new = G.to_rgb[stage](G.blocks[stage - 1](upsample(h)))\n"
          "    return fade_in(alpha, old, new)")
@@ -22,6 +23,15 @@ MISTAKES = [
             f"(torch.sqrt({PIXEL}) + eps)", "test_pixel_norm", "add eps inside the square root, a / sqrt"),
     Mistake("eps fixed at 1e-8, the argument ignored", "pixel_norm", f"{PIXEL} + eps", f"{PIXEL} + 1e-8",
             "test_pixel_norm", "pass eps on"),
+    Mistake("pixel_norm: no eps", "pixel_norm", f"torch.sqrt({PIXEL} + eps)", f"torch.sqrt({PIXEL})",
+            "test_pixel_norm", "add eps inside the square root, so 0 / sqrt(0 + eps)"),
+    Mistake("keepdim forgotten", "pixel_norm", PIXEL, "a.pow(2).mean(dim=1)", "test_pixel_norm", "keepdim=True"),
+    Mistake("one root-mean-square per sample, over (C, H, W)", "pixel_norm", PIXEL,
+            "a.pow(2).mean(dim=tuple(range(1, a.dim())), keepdim=True)", "test_pixel_norm",
+            "separately for every sample and pixel"),
+    Mistake("a divided in place", "pixel_norm", f"return a / torch.sqrt({PIXEL} + eps)",
+            f"a /= torch.sqrt({PIXEL} + eps)\n    return a", "test_pixel_norm",
+            "do not divide a in place"),
     # EqualizedConv2d
     Mistake("the constant applied at initialisation too", "EqualizedConv2d", WEIGHT,
             "self.weight = nn.Parameter(torch.randn(out_channels, in_channels, kernel_size, kernel_size)\n"
@@ -41,6 +51,20 @@ MISTAKES = [
             "test_EqualizedConv2d", "a plain number, never trained"),
     Mistake("uniform weights", "EqualizedConv2d", WEIGHT, WEIGHT.replace("torch.randn", "torch.rand"),
             "test_EqualizedConv2d", "store w ~ N(0, 1)"),
+    Mistake("fan-in without the kernel size", "EqualizedConv2d",
+            "self.scale = math.sqrt(2 / (in_channels * kernel_size * kernel_size))",
+            "self.scale = math.sqrt(2 / in_channels)", "test_EqualizedConv2d", "sqrt(2 / (in_channels * k * k))"),
+    Mistake("padding not passed on", "EqualizedConv2d",
+            "return F.conv2d(x, self.weight * self.scale, self.bias, padding=self.padding)",
+            "return F.conv2d(x, self.weight * self.scale, self.bias)", "test_EqualizedConv2d", "padding as given"),
+    Mistake("the scaled weight made once, in __init__", "EqualizedConv2d",
+            "self.padding = padding\n        ### END SOLUTION\n\n    def forward(self, x):\n"
+            "        ### BEGIN SOLUTION\n"
+            "        return F.conv2d(x, self.weight * self.scale,",
+            "self.padding = padding\n        self.scaled = self.weight * self.scale  # the effective weight\n"
+            "        ### END SOLUTION\n\n    def forward(self, x):\n        ### BEGIN SOLUTION\n"
+            "        return F.conv2d(x, self.scaled,", "test_EqualizedConv2d",
+            "multiply by the constant in forward, every call"),
     # minibatch_stddev
     Mistake("the unbiased variance", "minibatch_stddev", "groups.var(dim=1, unbiased=False)", "groups.var(dim=1)",
             "test_minibatch_stddev", "unbiased=False"),
@@ -55,11 +79,25 @@ MISTAKES = [
     Mistake("minibatch_stddev: eps outside the square root", "minibatch_stddev", STD,
             "(torch.sqrt(groups.var(dim=1, unbiased=False)) + 1e-8).mean(dim=(1, 2, 3))",
             "test_minibatch_stddev", "add 1e-8 to the variance inside the square root"),
+    Mistake("the std averaged over the channels only, one value per pixel", "minibatch_stddev",
+            "(1, 2, 3))  # (B // G,)\n    feature = s.repeat_interleave(G).view(B, 1, 1, 1).expand(B, 1, H, W)",
+            "1)  # (B // G, H, W)\n    feature = s.repeat_interleave(G, dim=0)[:, None]", "test_minibatch_stddev",
+            "average the standard deviations over the pixels too"),
+    Mistake("the group values repeated, not interleaved", "minibatch_stddev", "s.repeat_interleave(G)", "s.repeat(G)",
+            "test_minibatch_stddev", "groups are consecutive samples"),
+    Mistake("the new map first", "minibatch_stddev", "torch.cat([x, feature], dim=1)", "torch.cat([feature, x], dim=1)",
+            "test_minibatch_stddev", "x first, the new map last"),
+    Mistake("one group for the whole batch", "minibatch_stddev", "G = min(group_size, B)\n    groups",
+            "G = B\n    groups", "test_minibatch_stddev", "groups are consecutive samples (0-3, 4-7)"),
+    Mistake("the statistic detached", "minibatch_stddev", STD, STD + ".detach()", "test_minibatch_stddev",
+            "keep s in the graph"),
     # fade_in
     Mistake("the interpolation written as old + alpha (new - old)", "fade_in", FADE,
             "return old + alpha * (new - old)", "test_fade_in", "rounds at alpha = 1"),
     Mistake("old and new swapped", "fade_in", FADE, "return alpha * old + (1 - alpha) * new",
             "test_fade_in", "at alpha = 0 the new path has weight 0"),
+    Mistake("fade_in in place, into old", "fade_in", FADE, "old.mul_(1 - alpha)\n    return old.add_(alpha * new)",
+            "test_fade_in", "do not modify old or new in place"),
     # generator_forward
     Mistake("alpha on the old path of G", "generator_forward", "return fade_in(alpha, old, new)",
             "return fade_in(1 - alpha, old, new)", "test_generator_forward",
@@ -67,6 +105,14 @@ MISTAKES = [
     Mistake("features blended instead of images", "generator_forward", G_END,
             "    return G.to_rgb[stage](fade_in(alpha, upsample(h), G.blocks[stage - 1](upsample(h))))",
             "test_generator_forward", "toRGB of the 8x8 features, then upsample"),
+    Mistake("the new block run before the upsampling", "generator_forward",
+            "new = G.to_rgb[stage](G.blocks[stage - 1](upsample(h)))",
+            "new = G.to_rgb[stage](upsample(G.blocks[stage - 1](h)))", "test_generator_forward",
+            "the new path upsamples the features, runs blocks[stage - 1]"),
+    Mistake("one block too many before the blend", "generator_forward", "for block in G.blocks[:stage - 1]:",
+            "for block in G.blocks[:stage]:", "test_generator_forward", "G.blocks[:stage - 1]"),
+    Mistake("the old image not upsampled", "generator_forward", "old = upsample(G.to_rgb[stage - 1](h))",
+            "old = G.to_rgb[stage - 1](h)", "test_generator_forward", "upsample the old image"),
     # discriminator_forward
     Mistake("max pooling", "discriminator_forward", "old = D.from_rgb[stage - 1](downsample(x))",
             "old = D.from_rgb[stage - 1](F.max_pool2d(x, 2))", "test_discriminator_forward", "average, not max"),
@@ -74,4 +120,17 @@ MISTAKES = [
             "h = fade_in(alpha, new, old)", "test_discriminator_forward", "is alpha on the new path?"),
     Mistake("the older blocks in ascending order", "discriminator_forward", "for i in range(stage - 2, -1, -1):",
             "for i in range(stage - 1):", "test_discriminator_forward", "DOWN to blocks[0]"),
+    Mistake("the older blocks from a reversed slice", "discriminator_forward", OLDER,
+            "for block in D.blocks[stage - 2::-1]:\n        h = downsample(block(h))", "test_discriminator_forward",
+            "at stage 1 no older block runs"),
+    Mistake("the image read before pooling on the old path", "discriminator_forward",
+            "old = D.from_rgb[stage - 1](downsample(x))", "old = downsample(D.from_rgb[stage - 1](x))",
+            "test_discriminator_forward", "it pools the image"),
+    Mistake("pooling before the new block", "discriminator_forward",
+            "new = downsample(D.blocks[stage - 1](D.from_rgb[stage](x)))",
+            "new = D.blocks[stage - 1](downsample(D.from_rgb[stage](x)))", "test_discriminator_forward",
+            "from_rgb[stage], blocks[stage - 1], then downsample"),
+    Mistake("no pooling after the older blocks", "discriminator_forward", OLDER,
+            "for i in range(stage - 2, -1, -1):\n        h = D.blocks[i](h)", "test_discriminator_forward",
+            "each followed by downsample"),
 ]
