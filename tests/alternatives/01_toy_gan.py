@@ -12,6 +12,7 @@ LOOP = ("    for real_batch in real.chunk(k):\n"
         "        loss_D = discriminator_loss(D(real_batch), D(fake))\n")
 D_UPDATE = "        opt_D.zero_grad()\n        loss_D.backward()\n        opt_D.step()\n"
 G_NOISE = "    fake = G(sample_noise(B, z_dim).to(real.device))\n"
+G_STEP = "    loss_G = generator_loss(D(fake))\n    opt_G.zero_grad()\n    loss_G.backward()\n    opt_G.step()\n"
 
 ALTERNATIVES = [
     # sample_noise
@@ -77,4 +78,77 @@ ALTERNATIVES = [
                 "        loss_D = discriminator_loss(logits[:B], logits[B:])\n",
                 "test_train_step",
                 "no gradient reaches G from D's loss, and a D without BatchNorm scores each row on its own"),
+    # sample_noise, more
+    Alternative("Tensor.normal_ on an empty tensor", "sample_noise", NOISE,
+                "return torch.empty(n, z_dim).normal_(0.0, 1.0, generator=generator)", "test_sample_noise",
+                "normal_ fills the float32 tensor with N(0, 1) draws from the generator"),
+    Alternative("torch.normal with a size", "sample_noise", NOISE,
+                "return torch.normal(0.0, 1.0, size=(n, z_dim), generator=generator)", "test_sample_noise",
+                "the same distribution, float32 by default, from the generator"),
+    Alternative("one flat draw, reshaped", "sample_noise", NOISE,
+                "return torch.randn(n * z_dim, generator=generator).reshape(n, z_dim)", "test_sample_noise",
+                "n * z_dim independent N(0, 1) draws, arranged in rows"),
+    # discriminator_loss, more
+    Alternative("logaddexp with 0", "discriminator_loss", SOLUTION_D,
+                "zero = torch.zeros(())\n"
+                "    return torch.logaddexp(zero, -real_logits).mean() + torch.logaddexp(zero, fake_logits).mean()",
+                "test_discriminator_loss", "log(1 + e^x) = logaddexp(0, x), computed stably"),
+    Alternative("the stable softplus by hand", "discriminator_loss", SOLUTION_D,
+                "def sp(x):  # log(1 + e^x) = max(x, 0) + log(1 + e^-|x|), finite for any x\n"
+                "        return F.relu(x) + torch.log1p(torch.exp(-x.abs()))\n"
+                "    return sp(-real_logits).mean() + sp(fake_logits).mean()",
+                "test_discriminator_loss", "the textbook stable form of softplus"),
+    Alternative("one weighted BCE over both batches", "discriminator_loss", SOLUTION_D,
+                "logits = torch.cat([real_logits, fake_logits])\n"
+                "    targets = torch.cat([torch.ones_like(real_logits), torch.zeros_like(fake_logits)])\n"
+                "    weights = torch.cat([torch.full_like(real_logits, 1 / len(real_logits)),\n"
+                "                         torch.full_like(fake_logits, 1 / len(fake_logits))])\n"
+                "    return F.binary_cross_entropy_with_logits(logits, targets, weight=weights, reduction=\"sum\")",
+                "test_discriminator_loss", "weights 1/B_real and 1/B_fake make the sum the two separate means"),
+    # optimal_discriminator, more
+    Alternative("sigmoid of the log-density ratio", "optimal_discriminator", D_STAR,
+                "    return torch.sigmoid(torch.log(p_data) - torch.log(p_g)).nan_to_num(nan=0.5)",
+                "test_optimal_discriminator",
+                "p / (p + q) = sigmoid(log p - log q); logs of 0 give 0 and 1 exactly, and only 0/0 gives NaN"),
+    Alternative("one over one plus the ratio", "optimal_discriminator", D_STAR,
+                "    return torch.nan_to_num(1 / (1 + p_g / p_data), nan=0.5)", "test_optimal_discriminator",
+                "p / (p + q) = 1 / (1 + q / p), with q / 0 = inf giving 0; only 0/0 gives NaN"),
+    Alternative("masked_fill twice", "optimal_discriminator", D_STAR,
+                "    empty = total == 0\n    return (p_data / total.masked_fill(empty, 1.0)).masked_fill(empty, 0.5)",
+                "test_optimal_discriminator", "the same values, by masks instead of torch.where"),
+    # generator losses, more
+    Alternative("saturating: log D minus the logit", "generator_losses", SATURATING,
+                "return -F.softplus(-fake_logits).mean() - fake_logits.mean()", "test_generator_loss_saturating",
+                "log(1 - sigmoid(a)) = log sigmoid(a) - a, and log sigmoid(a) = -softplus(-a)"),
+    Alternative("saturating: logaddexp", "generator_losses", SATURATING,
+                "return -torch.logaddexp(torch.zeros_like(fake_logits), fake_logits).mean()",
+                "test_generator_loss_saturating", "softplus(a) = logaddexp(0, a)"),
+    Alternative("non-saturating: the minimax loss of the negated logits", "generator_losses", NONSATURATING,
+                "return -generator_loss_saturating(-fake_logits)", "test_generator_loss_nonsaturating",
+                "-log sigmoid(a) = -log(1 - sigmoid(-a))"),
+    # train_step, more
+    Alternative("the real batch viewed as (k, B, d)", "train_step", LOOP.split("\n")[0],
+                "    for real_batch in real.view(k, -1, real.shape[-1]):", "test_train_step",
+                "the same k consecutive chunks of B rows as real.chunk(k)"),
+    Alternative("the modules' zero_grad()", "train_step", D_UPDATE,
+                D_UPDATE.replace("opt_D.zero_grad()", "D.zero_grad()"), "test_train_step",
+                "opt_D holds exactly D's parameters, so D.zero_grad() clears the same gradients"),
+    Alternative("D frozen during G's update, then unfrozen", "train_step", G_NOISE + G_STEP,
+                "    D.requires_grad_(False)  # G's loss leaves no gradient in D\n" + G_NOISE + G_STEP
+                + "    D.requires_grad_(True)\n", "test_train_step",
+                "G still gets its gradient through D; D is trainable again before the function returns"),
+    Alternative("torch.randn on real.device", "train_step",
+                "fake = G(sample_noise(B, z_dim).to(real.device)).detach()",
+                "fake = G(torch.randn(B, z_dim, device=real.device)).detach()", "test_train_step",
+                "fresh N(0, 1) noise of B rows on the right device is what sample_noise gives"),
+    Alternative("the fake batch detached in place", "train_step",
+                "fake = G(sample_noise(B, z_dim).to(real.device)).detach()",
+                "fake = G(sample_noise(B, z_dim).to(real.device)).detach_()", "test_train_step",
+                "detach_() cuts G's output out of the graph as detach() does, on the tensor itself"),
+    Alternative("all of D's fakes from one call of G", "train_step", LOOP,
+                "    fakes = G(sample_noise(real.shape[0], z_dim).to(real.device)).detach().chunk(k)\n"
+                "    for real_batch, fake in zip(real.chunk(k), fakes):\n"
+                "        B = real_batch.shape[0]\n"
+                "        loss_D = discriminator_loss(D(real_batch), D(fake))\n",
+                "test_train_step", "G maps each row of noise on its own: k * B fresh rows, cut into k fake batches"),
 ]

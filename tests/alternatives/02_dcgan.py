@@ -12,6 +12,11 @@ D_BLOCK = ("    layers = [nn.Conv2d(in_channels, out_channels, 4, stride=2, padd
 INIT = ("    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):\n"
         "        nn.init.normal_(module.weight, 0.0, 0.02)\n")
 TRACE = "trace_root = torch.linalg.eigvalsh(M).clamp_min(0).sqrt().sum()"
+BODY = ("    lam, V = torch.linalg.eigh(sigma1)\n"
+        "    root1 = V @ torch.diag(lam.clamp_min(0).sqrt()) @ V.T\n"
+        "    M = root1 @ sigma2 @ root1\n"
+        "    M = (M + M.T) / 2  # symmetric up to rounding: make it exact for eigh\n"
+        "    trace_root = torch.linalg.eigvalsh(M).clamp_min(0).sqrt().sum()\n")
 ANGLE = ("    cos = (z0 * z1).sum(-1, keepdim=True) / (z0.norm(dim=-1, keepdim=True) * z1.norm(dim=-1, keepdim=True))\n"
          "    omega = torch.arccos(cos.clamp(-1.0, 1.0))  # (..., 1)\n")
 
@@ -85,4 +90,77 @@ ALTERNATIVES = [
                 "    u1 = z1 / z1.norm(dim=-1, keepdim=True)\n"
                 "    omega = torch.acos(torch.clamp((u0 * u1).sum(-1, keepdim=True), min=-1.0, max=1.0))\n",
                 "test_slerp", "the cosine of the angle between unit vectors, clamped, is the same cos W"),
+    # transposed_output_size, more
+    Alternative("the end of the last stamped copy", "transposed_output_size", SIZE,
+                "starts = [i * stride for i in range(n_in)]  # where each copy of the kernel is stamped\n"
+                "    return max(starts) + kernel_size - 2 * padding + output_padding",
+                "test_transposed_output_size", "the full output ends where the last copy does; the crops follow"),
+    Alternative("the functional transposed convolution in 1-D", "transposed_output_size", SIZE,
+                "out = F.conv_transpose1d(torch.zeros(1, 1, n_in), torch.zeros(1, 1, kernel_size), stride=stride,\n"
+                "                             padding=padding, output_padding=output_padding)\n"
+                "    return out.shape[-1]",
+                "test_transposed_output_size", "a length along one axis follows the same formula as a height"),
+    # generator_block, more
+    Alternative("G: add_module with keywords", "generator_block", G_BLOCK,
+                "    block = nn.Sequential()\n"
+                "    block.add_module(\"up\", nn.ConvTranspose2d(in_channels=in_channels, out_channels=out_channels,\n"
+                "                                                kernel_size=(kernel_size, kernel_size),\n"
+                "                                                stride=stride, padding=padding, bias=False))\n"
+                "    block.add_module(\"norm\", nn.BatchNorm2d(num_features=out_channels))\n"
+                "    block.add_module(\"act\", nn.ReLU(True))\n"
+                "    return block",
+                "test_generator_block", "the same three layers; a square kernel given as a pair is the same kernel"),
+    # discriminator_block, more
+    Alternative("D: in-place LeakyReLU, appended to a Sequential", "discriminator_block",
+                D_BLOCK + "    layers.append(nn.LeakyReLU(0.2))\n    return nn.Sequential(*layers)",
+                "    block = nn.Sequential(nn.Conv2d(in_channels, out_channels, kernel_size=4, stride=2, padding=1,\n"
+                "                                    bias=not batch_norm))\n"
+                "    if batch_norm:\n"
+                "        block.append(nn.BatchNorm2d(out_channels))\n"
+                "    block.append(nn.LeakyReLU(negative_slope=0.2, inplace=True))\n"
+                "    return block",
+                "test_discriminator_block", "the same layers; in place, LeakyReLU changes no value autograd needs"),
+    # init_weights, more
+    Alternative("trunc_normal_ with its default bounds", "init_weights", INIT,
+                INIT.replace("nn.init.normal_(", "nn.init.trunc_normal_("), "test_init_weights",
+                "the default bounds of +-2 are 100 standard deviations away: N(0, 0.02^2) exactly, "
+                "drawn from torch's generator"),
+    Alternative("in place under no_grad, biases filled", "init_weights",
+                INIT + "        if module.bias is not None:\n            nn.init.zeros_(module.bias)\n",
+                "    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):\n"
+                "        with torch.no_grad():\n"
+                "            module.weight.normal_(mean=0.0, std=0.02)\n"
+                "            if module.bias is not None:\n"
+                "                module.bias.fill_(0.0)\n",
+                "test_init_weights", "Tensor.normal_ and fill_ draw and set the same values as nn.init does"),
+    # frechet_distance, more
+    Alternative("scipy's sqrtm of S1 S2, as pytorch-fid", "frechet_distance", BODY,
+                "    import numpy as np\n"
+                "    from scipy import linalg\n"
+                "    covmean = linalg.sqrtm((sigma1 @ sigma2).numpy())\n"
+                "    if not np.isfinite(covmean).all():  # a singular product: shift both covariances a little\n"
+                "        offset = np.eye(len(covmean)) * 1e-10\n"
+                "        covmean = linalg.sqrtm((sigma1.numpy() + offset) @ (sigma2.numpy() + offset))\n"
+                "    trace_root = torch.tensor(np.trace(covmean).real)\n",
+                "test_frechet_distance", "Tr (S1 S2)^(1/2) by the matrix square root itself, in float64"),
+    Alternative("the roots of S2 around S1, columns scaled", "frechet_distance", BODY.rsplit("    M = (M", 1)[0],
+                "    lam, V = torch.linalg.eigh(sigma2)\n"
+                "    root2 = (V * lam.clamp_min(0).sqrt()) @ V.mT  # V diag(sqrt(lam)) V^T\n"
+                "    M = root2 @ sigma1 @ root2\n",
+                "test_frechet_distance", "sqrt(S2) S1 sqrt(S2) has the eigenvalues of S1 S2 too"),
+    Alternative("M not symmetrised, as the hint reads", "frechet_distance",
+                "    M = (M + M.T) / 2  # symmetric up to rounding: make it exact for eigh\n", "",
+                "test_frechet_distance", "for symmetric S1 and S2, sqrt(S1) S2 sqrt(S1) is symmetric already; "
+                "the docstring's hint takes its eigenvalues as it is"),
+    # slerp, more
+    Alternative("the division left unguarded inside torch.where", "slerp",
+                "    safe = torch.where(sin < 1e-6, torch.ones_like(sin), sin)\n"
+                "    spherical = (torch.sin((1 - t) * omega) * z0 + torch.sin(t * omega) * z1) / safe\n"
+                "    return torch.where(sin < 1e-6, z0 + t * (z1 - z0), spherical)",
+                "    spherical = (torch.sin((1 - t) * omega) * z0 + torch.sin(t * omega) * z1) / sin\n"
+                "    return torch.where(sin < 1e-6, torch.lerp(z0, z1, t), spherical)",
+                "test_slerp", "the inf or NaN of a division by 0 is computed but not selected; lerp is the fallback"),
+    Alternative("sin W from cos W", "slerp", "    sin = torch.sin(omega)\n",
+                "    sin = (1 - cos.clamp(-1.0, 1.0) ** 2).sqrt()  # sin W >= 0 for W in [0, pi]\n",
+                "test_slerp", "sin W = sqrt(1 - cos^2 W), the same number up to rounding"),
 ]

@@ -47,4 +47,37 @@ ALTERNATIVES = [
                 "    norms = (grad.reshape(len(grad), -1).pow(2).sum(dim=1) + 1e-12).sqrt()\n"
                 "    return lam * (norms - 1).pow(2).mean()",
                 "test_gradient_penalty", "the same gradient and, up to 1e-12 under the root, the same norm"),
+    # critic_loss, more
+    Alternative("each fake score against the real mean", "critic_loss", CRITIC,
+                "return (fake_scores - real_scores.mean()).mean()", "test_critic_loss",
+                "mean(f - m) = mean(f) - m: the real mean is one number, so the batches need not pair up"),
+    Alternative("means over the batch, then squeezed", "critic_loss", CRITIC,
+                "return (fake_scores.mean(dim=0) - real_scores.mean(dim=0)).squeeze(0)", "test_critic_loss",
+                "the (1,) difference of the two column means, squeezed to a 0-dim tensor"),
+    # generator_loss, more
+    Alternative("minus the mean of the flattened scores", "generator_loss", G_LOSS,
+                "return -fake_scores.flatten().mean()", "test_generator_loss", "the same B numbers, averaged"),
+    # clip_weights_, more
+    Alternative("p.data rebound to a clamped copy", "clip_weights_", CLIP,
+                "    for p in critic.parameters():\n        p.data = p.data.clamp(-c, c)", "test_clip_weights_",
+                "setting .data keeps the Parameter object the optimiser holds and leaves autograd out"),
+    Alternative("through one flat vector", "clip_weights_", CLIP,
+                "    with torch.no_grad():\n"
+                "        flat = nn.utils.parameters_to_vector(critic.parameters()).clamp(-c, c)\n"
+                "        nn.utils.vector_to_parameters(flat, critic.parameters())",
+                "test_clip_weights_", "vector_to_parameters sets each Parameter's values, keeping the objects"),
+    # gradient_penalty, more
+    Alternative("eps weighting the fake sample", "gradient_penalty", EPS,
+                "    eps = torch.rand(real.shape[0], *[1] * (real.dim() - 1), device=real.device)\n"
+                "    x_hat = (eps * fake + (1 - eps) * real).detach().requires_grad_(True)\n",
+                "test_gradient_penalty", "1 - eps is U[0, 1] too: the same distribution of points on each segment"),
+    Alternative("uniform_ in place, x_hat stepped from the fake", "gradient_penalty", EPS,
+                "    eps = torch.empty(len(real), *(1,) * (real.dim() - 1), device=real.device).uniform_(0, 1)\n"
+                "    start = fake.detach()\n"
+                "    x_hat = (start + eps * (real - start)).requires_grad_()\n",
+                "test_gradient_penalty", "f + eps (r - f) = eps r + (1 - eps) f; a fresh tensor is a leaf"),
+    Alternative("vector_norm over every dim but the first", "gradient_penalty", NORM,
+                "norms = torch.linalg.vector_norm(grad, ord=2, dim=tuple(range(1, grad.dim())))\n"
+                "    return lam * torch.mean(torch.square(norms - 1))",
+                "test_gradient_penalty", "the Euclidean norm of each sample's whole gradient, as flatten(1) gives"),
 ]

@@ -100,4 +100,63 @@ MISTAKES = [
             "test_slerp", "clamp cos to [-1, 1] before arccos"),
     Mistake("the fallback not linear", "slerp", "torch.where(sin < 1e-6, z0 + t * (z1 - z0), spherical)",
             "torch.where(sin < 1e-6, z0, spherical)", "test_slerp", "fall back to linear interpolation"),
+    # transposed_output_size, more
+    Mistake("padding added, as in the convolution's formula", "transposed_output_size", SIZE,
+            "return (n_in - 1) * stride + 2 * padding + kernel_size + output_padding", "test_transposed_output_size",
+            "n_out = (n_in - 1) * s - 2p + k"),
+    Mistake("kernel_size - 1: the span one short", "transposed_output_size", SIZE,
+            "return (n_in - 1) * stride - 2 * padding + kernel_size - 1 + output_padding",
+            "test_transposed_output_size", "n_out = (n_in - 1) * s - 2p + k"),
+    # generator_block, more
+    Mistake("G: BatchNorm over the input channels", "generator_block", "nn.BatchNorm2d(out_channels)",
+            "nn.BatchNorm2d(in_channels)", "test_generator_block", "nn.BatchNorm2d(out_channels)"),
+    Mistake("G: stride and padding swapped", "generator_block", G_BLOCK,
+            G_BLOCK.replace("stride, padding,", "padding, stride,"), "test_generator_block",
+            "nn.ConvTranspose2d(in_channels, out_channels, kernel_size, stride, padding)"),
+    Mistake("G: a BatchNorm without its scale and shift", "generator_block", "nn.BatchNorm2d(out_channels)",
+            "nn.BatchNorm2d(out_channels, affine=False)", "test_generator_block", "affine"),
+    # discriminator_block, more
+    Mistake("D: BatchNorm over the input channels", "discriminator_block", "nn.BatchNorm2d(out_channels)",
+            "nn.BatchNorm2d(in_channels)", "test_discriminator_block", "BatchNorm2d(out_channels)"),
+    Mistake("D: LeakyReLU before BatchNorm", "discriminator_block",
+            "    if batch_norm:\n        layers.append(nn.BatchNorm2d(out_channels))\n"
+            "    layers.append(nn.LeakyReLU(0.2))",
+            "    layers.append(nn.LeakyReLU(0.2))\n"
+            "    if batch_norm:\n        layers.append(nn.BatchNorm2d(out_channels))",
+            "test_discriminator_block", "Conv2d, then BatchNorm2d, then nn.LeakyReLU(0.2)"),
+    # init_weights, more
+    Mistake("BatchNorm's bias left as it is", "init_weights",
+            "        nn.init.normal_(module.weight, 1.0, 0.02)\n        nn.init.zeros_(module.bias)",
+            "        nn.init.normal_(module.weight, 1.0, 0.02)", "test_init_weights", "BatchNorm's bias"),
+    Mistake("names containing Conv or BatchNorm, as the PyTorch tutorial", "init_weights",
+            "    elif isinstance(module, nn.BatchNorm2d):", '    elif "BatchNorm" in type(module).__name__:',
+            "test_init_weights", "only Conv2d, ConvTranspose2d and BatchNorm2d"),
+    Mistake("a new Parameter instead of in place", "init_weights",
+            "        nn.init.normal_(module.weight, 0.0, 0.02)\n",
+            "        module.weight = nn.Parameter(0.02 * torch.randn(module.weight.shape))\n", "test_init_weights",
+            "in place"),
+    # frechet_distance, more
+    Mistake("the distance of the means, not squared", "frechet_distance", "((mu1 - mu2) ** 2).sum().item()",
+            "(mu1 - mu2).norm().item()", "test_frechet_distance", "||mu1 - mu2||^2"),
+    Mistake("a tensor returned", "frechet_distance",
+            "return ((mu1 - mu2) ** 2).sum().item() + (torch.trace(sigma1) + torch.trace(sigma2)"
+            " - 2 * trace_root).item()",
+            "return ((mu1 - mu2) ** 2).sum() + torch.trace(sigma1) + torch.trace(sigma2) - 2 * trace_root",
+            "test_frechet_distance", "use .item()"),
+    Mistake("V.T missing from the square root", "frechet_distance", "@ torch.diag(lam.clamp_min(0).sqrt()) @ V.T",
+            "@ torch.diag(lam.clamp_min(0).sqrt()) @ V", "test_frechet_distance",
+            "is the square root of S S equal to S"),
+    # slerp, more
+    Mistake("the fallback where W < 1e-6, not sin W", "slerp",
+            "return torch.where(sin < 1e-6, z0 + t * (z1 - z0), spherical)",
+            "return torch.where(omega < 1e-6, z0 + t * (z1 - z0), spherical)", "test_slerp", "opposite"),
+    Mistake("no keepdim: W of shape (B,)", "slerp",
+            "cos = (z0 * z1).sum(-1, keepdim=True) / (z0.norm(dim=-1, keepdim=True) * z1.norm(dim=-1, keepdim=True))",
+            "cos = (z0 * z1).sum(-1) / (z0.norm(dim=-1) * z1.norm(dim=-1))", "test_slerp", "keepdim=True"),
+    Mistake("slerp of the directions, lerp of the norms", "slerp",
+            "    return torch.where(sin < 1e-6, z0 + t * (z1 - z0), spherical)",
+            "    n0, n1 = z0.norm(dim=-1, keepdim=True), z1.norm(dim=-1, keepdim=True)\n"
+            "    direction = (torch.sin((1 - t) * omega) * z0 / n0 + torch.sin(t * omega) * z1 / n1) / safe\n"
+            "    direction = torch.where(sin < 1e-6, z0 / n0, direction)\n"
+            "    return direction * ((1 - t) * n0 + t * n1)", "test_slerp", "norms and all"),
 ]

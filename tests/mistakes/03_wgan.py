@@ -4,6 +4,8 @@ CRITIC = "return fake_scores.mean() - real_scores.mean()"
 CLAMP = "        for p in critic.parameters():\n            p.clamp_(-c, c)"
 EPS = "eps = torch.rand(real.shape[0], *[1] * (real.dim() - 1), device=real.device)"
 NORM = "(grad.flatten(1).norm(dim=1) - 1) ** 2"
+XHAT = "x_hat = (eps * real + (1 - eps) * fake).detach().requires_grad_(True)"
+GRAD = "grad = torch.autograd.grad(critic(x_hat).sum(), x_hat, create_graph=True)[0]"
 
 MISTAKES = [
     # critic_loss
@@ -48,4 +50,39 @@ MISTAKES = [
     Mistake("eps shaped (B, 1) for images", "gradient_penalty", EPS,
             "eps = torch.rand(real.shape[0], 1, device=real.device)", "test_gradient_penalty",
             "shape eps (B, 1, ..., 1)"),
+    # critic_loss, more
+    Mistake("both sums over the real batch size", "critic_loss", CRITIC,
+            "return (fake_scores.sum() - real_scores.sum()) / len(real_scores)", "test_critic_loss",
+            "each averaged over its own batch"),
+    Mistake("the fake scores detached", "critic_loss", CRITIC,
+            "return fake_scores.detach().mean() - real_scores.mean()", "test_critic_loss", "no .detach()"),
+    # generator_loss, more
+    Mistake("generator: the scores detached", "generator_loss", "return -fake_scores.mean()",
+            "return -fake_scores.detach().mean()", "test_generator_loss", "no .detach()"),
+    Mistake("generator: a Python float returned", "generator_loss", "return -fake_scores.mean()",
+            "return -fake_scores.mean().item()", "test_generator_loss", "no .item()"),
+    # clip_weights_, more
+    Mistake("only the upper bound", "clip_weights_", "p.clamp_(-c, c)", "p.clamp_(max=c)", "test_clip_weights_",
+            "both bounds"),
+    Mistake("the children's own parameters only", "clip_weights_", CLAMP,
+            "        for module in critic.children():\n            for p in module.parameters(recurse=False):\n"
+            "                p.clamp_(-c, c)", "test_clip_weights_", "loop over critic.parameters()"),
+    # gradient_penalty, more
+    Mistake("the scores not summed for autograd.grad", "gradient_penalty", GRAD,
+            GRAD.replace("critic(x_hat).sum()", "critic(x_hat)"), "test_gradient_penalty", "critic(x_hat).sum()"),
+    Mistake("create_graph forgotten", "gradient_penalty", GRAD, GRAD.replace(", create_graph=True", ""),
+            "test_gradient_penalty", "pass create_graph=True"),
+    Mistake("x_hat does not require grad", "gradient_penalty", XHAT, "x_hat = eps * real + (1 - eps) * fake",
+            "test_gradient_penalty", "requires_grad_(True)"),
+    Mistake("the norm over dim 1 only", "gradient_penalty", NORM, "(grad.norm(2, dim=1) - 1) ** 2",
+            "test_gradient_penalty", "grad.flatten(1).norm(dim=1)"),
+    Mistake("one norm for the whole batch", "gradient_penalty", NORM, "(grad.norm() - 1) ** 2",
+            "test_gradient_penalty", "mean over the batch of (||grad|| - 1)^2"),
+    Mistake("one eps per coordinate (rand_like)", "gradient_penalty", EPS, "eps = torch.rand_like(real)",
+            "test_gradient_penalty", "the same eps for all of a sample's coordinates"),
+    Mistake("backward(create_graph=True) and x_hat.grad", "gradient_penalty", GRAD,
+            "critic(x_hat).sum().backward(create_graph=True)\n    grad = x_hat.grad", "test_gradient_penalty",
+            "not backward()"),
+    Mistake("eps left on the CPU", "gradient_penalty", EPS, EPS.replace(", device=real.device", ""),
+            "test_gradient_penalty", "device=real.device"),
 ]
