@@ -218,7 +218,9 @@ def summary(results, n_seeds, command, seconds):
              f"Measured {time.strftime('%Y-%m-%d')} with `{command}` on {machine()} (wall time {seconds:.0f} s).",
              f"Each hidden part ran under seeds 0 to {n_seeds - 1} with the solution, and with each correct "
              "alternative of its answer cell in `tests/alternatives` (judged against the solution's record "
-             "of the same seed, as the grader judges).", "",
+             "of the same seed, as the grader judges). `tests/test_hidden_seeds.py` repeats this with seeds 0 "
+             "to 2 in the test suite, and scores each round of alternatives as the grader does (its seed, its "
+             "`judge`).", "",
              "| notebook | hidden tests | alternatives | hidden runs | runs passed |", "|---|---|---|---|---|"]
     failed = []
     for name, rows in results.items():
