@@ -122,16 +122,13 @@ def exercise(name):
     """
     try:
         yield
-    except NotImplementedError as err:
-        tb = err.__traceback__
-        while tb.tb_next is not None:
-            tb = tb.tb_next
-        stub = tb.tb_frame.f_code.co_name
-        called = "" if stub in (name, "<module>") or name.startswith(stub + " ") else f" (it is called by {name})"
-        raise NotWritten(
-            f"{stub} is not written yet{called}: replace `raise NotImplementedError()` with your code."
-        ) from None
     except Exception as err:
+        stub = _stub(err)
+        if stub is not None:
+            called = "" if stub in (name, "<module>") or name.startswith(stub + " ") else f" (it is called by {name})"
+            raise NotWritten(
+                f"{stub} is not written yet{called}: replace `raise NotImplementedError()` with your code."
+            ) from None
         try:
             upstream = sorted(failed & _reached(_caller(err.__traceback__)) - {name})
         except Exception:  # the note is advice: whatever the student's namespace holds, the failure stands as it is
@@ -152,6 +149,20 @@ def exercise(name):
 def headline(err):
     """An error as one line: its type and the first line of its message."""
     return f"{type(err).__name__}: {(str(err).strip().splitlines() or [''])[0]}"
+
+
+def _stub(err):
+    """The name of the function that raised ``err`` if it is a stub still to be written: a
+    NotImplementedError raised by the student's code. One that an installed library raises (torch's
+    ``Module.forward`` of a ModuleList called like a Sequential) is an error of another kind: None."""
+    if not isinstance(err, NotImplementedError):
+        return None
+    tb = err.__traceback__
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    code = tb.tb_frame.f_code
+    parts = set(code.co_filename.replace("\\", "/").split("/"))
+    return None if parts & {"site-packages", "dist-packages"} else code.co_name
 
 
 def _caller(tb):

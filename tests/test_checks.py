@@ -304,3 +304,17 @@ def test_with_verdicts_off_every_check_records_and_none_fails(monkeypatch):
     assert [(e["kind"], e["got"]) for e in checks.record][1:] == \
         [("close", None), ("shape", (2,)), ("shape", None), ("that", False)]
     assert checks.record[0]["got"] == pytest.approx(1.5)
+
+
+def test_a_not_implemented_error_from_torch_is_no_stub():
+    """A ModuleList called like a Sequential raises NotImplementedError inside torch: the student wrote
+    the function, so the error stays what it is rather than "not written yet"."""
+    layers = torch.nn.ModuleList([torch.nn.Linear(2, 2)])
+
+    def mapping(z):
+        return layers(z)
+
+    with pytest.raises(NotImplementedError, match="forward") as err:
+        with checks.exercise("mapping"):
+            mapping(torch.zeros(1, 2))
+    assert not isinstance(err.value, CheckFailed)

@@ -151,4 +151,27 @@ ALTERNATIVES = [
                 "        B = real_batch.shape[0]\n"
                 "        loss_D = discriminator_loss(D(real_batch), D(fake))\n",
                 "test_train_step", "G maps each row of noise on its own: k * B fresh rows, cut into k fake batches"),
+    # still more
+    Alternative("nn.init.normal_ on an empty tensor, with the generator", "sample_noise", NOISE,
+                "return nn.init.normal_(torch.empty(n, z_dim), mean=0.0, std=1.0, generator=generator)",
+                "test_sample_noise", "nn.init.normal_ fills the float32 tensor with N(0, 1) draws from the generator"),
+    Alternative("the loss module, BCEWithLogitsLoss", "discriminator_loss", SOLUTION_D,
+                "bce = nn.BCEWithLogitsLoss()  # the mean over its batch\n"
+                "    return (bce(real_logits, torch.ones_like(real_logits))\n"
+                "            + bce(fake_logits, torch.zeros_like(fake_logits)))",
+                "test_discriminator_loss", "the module computes the same stable mean as the functional loss"),
+    Alternative("one minus p_g's share", "optimal_discriminator", D_STAR,
+                "    return torch.nan_to_num(1 - p_g / total, nan=0.5)", "test_optimal_discriminator",
+                "p_data / (p_data + p_g) = 1 - p_g / (p_data + p_g); only 0/0 gives NaN"),
+    Alternative("non-saturating: the Softplus module", "generator_losses", NONSATURATING,
+                "return nn.Softplus()(-fake_logits).mean()", "test_generator_loss_nonsaturating",
+                "nn.Softplus() computes what F.softplus does, with the same threshold for large inputs"),
+    Alternative("chunks of B rows by split", "train_step", LOOP.split("\n")[0],
+                "    for real_batch in real.split(real.shape[0] // k):", "test_train_step",
+                "real has k * B rows, so k chunks of B rows are exactly real.chunk(k)"),
+    Alternative("G frozen during D's updates, instead of detach", "train_step", LOOP + D_UPDATE,
+                "    G.requires_grad_(False)  # D's updates leave no gradient in G\n"
+                + LOOP.replace(".detach()  # no gradient into G", "") + D_UPDATE + "    G.requires_grad_(True)\n",
+                "test_train_step", "with G's parameters frozen no gradient reaches G from D's loss, and G is "
+                "trainable again for its own update"),
 ]

@@ -163,4 +163,44 @@ ALTERNATIVES = [
     Alternative("sin W from cos W", "slerp", "    sin = torch.sin(omega)\n",
                 "    sin = (1 - cos.clamp(-1.0, 1.0) ** 2).sqrt()  # sin W >= 0 for W in [0, pi]\n",
                 "test_slerp", "sin W = sqrt(1 - cos^2 W), the same number up to rounding"),
+    # still more
+    Alternative("PyTorch's documented formula, with dilation 1", "transposed_output_size", SIZE,
+                "dilation = 1  # nn.ConvTranspose2d's default\n"
+                "    return (n_in - 1) * stride - 2 * padding + dilation * (kernel_size - 1) + output_padding + 1",
+                "test_transposed_output_size", "dilation (k - 1) + 1 = k when the dilation is 1"),
+    Alternative("D: one Sequential for each setting of the flag", "discriminator_block",
+                D_BLOCK + "    layers.append(nn.LeakyReLU(0.2))\n    return nn.Sequential(*layers)",
+                "    conv = nn.Conv2d(in_channels, out_channels, 4, 2, 1, bias=not batch_norm)\n"
+                "    if batch_norm:\n"
+                "        return nn.Sequential(conv, nn.BatchNorm2d(out_channels), nn.LeakyReLU(0.2))\n"
+                "    return nn.Sequential(conv, nn.LeakyReLU(0.2))",
+                "test_discriminator_block", "the same layers for each value of batch_norm"),
+    Alternative("the std by keyword, biases by constant_", "init_weights",
+                INIT + "        if module.bias is not None:\n            nn.init.zeros_(module.bias)\n",
+                "    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):\n"
+                "        nn.init.normal_(module.weight, std=0.02)  # the mean is 0 by default\n"
+                "        if module.bias is not None:\n"
+                "            nn.init.constant_(module.bias, 0.0)\n",
+                "test_init_weights", "normal_'s mean defaults to 0, and constant_(b, 0) is zeros_(b)"),
+    Alternative("numpy's eigh in float64", "frechet_distance", BODY,
+                "    import numpy as np\n"
+                "    s1, s2 = sigma1.numpy(), sigma2.numpy()\n"
+                "    lam, V = np.linalg.eigh(s1)\n"
+                "    root1 = (V * np.sqrt(np.clip(lam, 0, None))) @ V.T  # V diag(sqrt(lam)) V^T\n"
+                "    M = root1 @ s2 @ root1\n"
+                "    trace_root = torch.tensor(np.sqrt(np.clip(np.linalg.eigvalsh((M + M.T) / 2), 0, None)).sum())\n",
+                "test_frechet_distance", "the same float64 computation, by numpy instead of torch"),
+    Alternative("cosine_similarity for cos W", "slerp", ANGLE,
+                "    cos = F.cosine_similarity(z0, z1, dim=-1).unsqueeze(-1)  # (..., 1)\n"
+                "    omega = torch.arccos(cos.clamp(-1.0, 1.0))\n",
+                "test_slerp", "cosine_similarity is (z0 . z1) / (|z0| |z1|) along the last dim"),
+    Alternative("complex square roots of the eigenvalues of S1 S2", "frechet_distance", TRACE,
+                "trace_root = torch.linalg.eigvals(sigma1 @ sigma2).sqrt().real.sum()", "test_frechet_distance",
+                "an eigenvalue that rounding pushed just below 0 has a purely imaginary root, whose real part is 0: "
+                "the same as clamping it at 0"),
+    Alternative(".data set to a new draw", "init_weights", INIT,
+                "    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):\n"
+                "        module.weight.data = 0.02 * torch.randn_like(module.weight)  # the same Parameter\n",
+                "test_init_weights",
+                "setting .data keeps the Parameter object and draws N(0, 0.02^2) from torch's stream"),
 ]

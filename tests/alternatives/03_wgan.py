@@ -80,4 +80,27 @@ ALTERNATIVES = [
                 "norms = torch.linalg.vector_norm(grad, ord=2, dim=tuple(range(1, grad.dim())))\n"
                 "    return lam * torch.mean(torch.square(norms - 1))",
                 "test_gradient_penalty", "the Euclidean norm of each sample's whole gradient, as flatten(1) gives"),
+    # still more
+    Alternative("einsum sums over the batch sizes", "critic_loss", CRITIC,
+                'return torch.einsum("bi->", fake_scores) / len(fake_scores) - torch.einsum("bi->", real_scores) '
+                "/ len(real_scores)", "test_critic_loss", "each einsum sums all scores of one (B, 1) batch"),
+    Alternative("the mean negated in place", "generator_loss", G_LOSS, "return fake_scores.mean().neg_()",
+                "test_generator_loss", "neg_ changes the fresh mean, not the scores; the mean's gradient needs no "
+                "saved output"),
+    Alternative("torch.clamp with out=", "clip_weights_", CLIP,
+                "    with torch.no_grad():\n"
+                "        for _, p in critic.named_parameters():\n"
+                "            torch.clamp(p, min=-c, max=c, out=p)",
+                "test_clip_weights_", "out=p writes the clamped values into the same Parameter, unrecorded"),
+    Alternative("mse_loss of the norms against 1", "gradient_penalty", NORM,
+                "norms = grad.reshape(grad.shape[0], -1).norm(p=2, dim=1)\n"
+                "    return lam * F.mse_loss(norms, torch.ones_like(norms))",
+                "test_gradient_penalty", "mse_loss's mean of (norm - 1)^2 over the batch is the penalty's mean"),
+    Alternative("eps from a (B,) draw, viewed", "gradient_penalty", EPS,
+                "    B = real.shape[0]\n"
+                "    eps = torch.rand(B, device=real.device).view(B, *(1 for _ in real.shape[1:]))\n"
+                "    x_hat = (eps * real + (1 - eps) * fake).detach()\n"
+                "    x_hat.requires_grad = True\n",
+                "test_gradient_penalty", "the same one U[0, 1] per sample, shaped (B, 1, ..., 1); a detached tensor "
+                "is a leaf"),
 ]

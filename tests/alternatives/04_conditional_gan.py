@@ -122,4 +122,44 @@ ALTERNATIVES = [
                 "    picked = class_fake.gather(1, y_fake[:, None]).squeeze(1)  # (M,)\n"
                 "    return F.softplus(-source_fake).mean() + (torch.logsumexp(class_fake, 1) - picked).mean()\n",
                 "test_acgan_generator_loss", "BCE(s, 1) = softplus(-s); CE(c, y) = logsumexp(c) - c[y]"),
+    # one_hot
+    Alternative("ones put in with index_put_", "one_hot", ONE_HOT,
+                "    if torch.logical_or(y < 0, y >= num_classes).any():\n"
+                "        raise ValueError(f\"labels must lie in [0, {num_classes})\")\n"
+                "    rows = torch.arange(len(y), device=y.device)\n"
+                "    return torch.zeros(len(y), num_classes, device=y.device).index_put_((rows, y), "
+                "torch.tensor(1.0, device=y.device))\n",
+                "test_one_hot", "entry (i, y[i]) of each row set to 1, the rest left 0, on y's device"),
+    # generator_input
+    Alternative("torch.column_stack and .to(z)", "generator_input", G_IN,
+                "    return torch.column_stack((z, one_hot(y, num_classes).to(z)))\n",
+                "test_generator_input", "column_stack joins 2-D tensors side by side; .to(z) takes z's dtype and "
+                "device"),
+    # discriminator_input
+    Alternative("the maps from einsum with a map of ones", "discriminator_input", D_MAPS,
+                "    ones = x.new_ones(x.shape[-2:])  # (H, W), x's dtype and device\n"
+                "    maps = torch.einsum(\"bk,hw->bkhw\", one_hot(y, num_classes).to(x.dtype), ones)\n",
+                "test_discriminator_input", "the outer product of each one-hot vector with an (H, W) map of ones is "
+                "its K constant maps"),
+    # acgan_discriminator_loss
+    Alternative("the class targets as one-hot probabilities", "acgan_losses", D_CLASS,
+                "    def ce(logits, y):  # a one-hot target distribution gives the same cross-entropy as the label\n"
+                "        return F.cross_entropy(logits, F.one_hot(y, logits.shape[1]).to(logits.dtype))\n"
+                "\n"
+                "    loss_class = ce(class_real, y_real) + fake_class_weight * ce(class_fake, y_fake)\n",
+                "test_acgan_discriminator_loss", "cross_entropy with class probabilities as the target is "
+                "-sum_k p_k log softmax_k, which for p = one_hot(y) is -log softmax_y"),
+    Alternative("the source logits flattened to (B,)", "acgan_losses", D_SOURCE,
+                "    s_real, s_fake = source_real.flatten(), source_fake.flatten()  # (B,) and (M,), even for B = 1\n"
+                "    loss_source = (F.binary_cross_entropy_with_logits(s_real, torch.full_like(s_real, real_label))\n"
+                "                   + F.binary_cross_entropy_with_logits(s_fake, torch.zeros_like(s_fake)))\n",
+                "test_acgan_discriminator_loss", "the same logits in another shape, with targets of that shape: the "
+                "same means"),
+    # acgan_generator_loss
+    Alternative("sums over the batch, divided by M", "acgan_losses", G_LOSS,
+                "    total = (F.binary_cross_entropy_with_logits(source_fake, torch.ones_like(source_fake), "
+                "reduction=\"sum\")\n"
+                "             + F.cross_entropy(class_fake, y_fake, reduction=\"sum\"))\n"
+                "    return total / len(y_fake)\n",
+                "test_acgan_generator_loss", "each term summed over the M images and divided by M is its mean"),
 ]

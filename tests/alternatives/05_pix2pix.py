@@ -176,4 +176,48 @@ ALTERNATIVES = [
                 "    loss_l1 = torch.linalg.vector_norm(y - fake, ord=1) / fake.numel()\n",
                 "test_generator_loss", "BCE(s, 1) = softplus(-s); the 1-norm divided by the count is the mean of "
                 "|y - fake|"),
+    # UNetBlock
+    Alternative("the skip joined by torch.hstack", "UNetBlock", FORWARD,
+                "        return torch.hstack((x, self.up(self.inner(self.down(x)))))\n",
+                "test_UNetBlock", "hstack joins tensors of two or more dims along dim 1, the channels here"),
+    # patch_discriminator
+    Alternative("one helper for every block, bias=not norm", "patch_discriminator", D_LOOP,
+                "    def block(c_in, c_out, stride, norm):\n"
+                "        conv = nn.Conv2d(c_in, c_out, kernel_size=4, stride=stride, padding=1, bias=not norm)\n"
+                "        return [conv, nn.BatchNorm2d(c_out), nn.LeakyReLU(0.2)] if norm else [conv, "
+                "nn.LeakyReLU(0.2)]\n"
+                "\n"
+                "    layers = block(in_channels, width, 2, norm=False)\n"
+                "    for k in range(n_down):\n"
+                "        layers += block(width * 2 ** k, width * 2 ** (k + 1), 2 if k < n_down - 1 else 1, norm=True)\n"
+                "    layers.append(nn.Conv2d(width * 2 ** n_down, 1, kernel_size=4, stride=1, padding=1))\n",
+                "test_patch_discriminator", "the same layers in the same order; a convolution has a bias exactly "
+                "where no BatchNorm follows it"),
+    # receptive_field
+    Alternative("a copy of the list, popped from the end", "receptive_field", RF_LOOP,
+                "    rest, r = list(layers), 1  # a copy: the caller's list stays as it is\n"
+                "    while rest:\n"
+                "        kernel_size, stride = rest.pop()\n"
+                "        r = stride * r + (kernel_size - stride)\n"
+                "    return r\n",
+                "test_receptive_field", "the same backward walk, on a copy that is emptied instead of the list"),
+    # discriminator_loss
+    Alternative("the generated pair built under torch.no_grad(), the targets from new_ones and new_zeros",
+                "discriminator_loss", "    fake_logits = D(torch.cat([x, fake.detach()], dim=1))\n" + D_RETURN,
+                "    with torch.no_grad():  # the pair carries no graph back to G; D's own call is outside\n"
+                "        fake_pair = torch.cat([x, fake], dim=1)\n"
+                "    fake_logits = D(fake_pair)\n"
+                "    bce = F.binary_cross_entropy_with_logits\n"
+                "    real_loss = bce(real_logits, real_logits.new_ones(real_logits.shape))\n"
+                "    fake_loss = bce(fake_logits, fake_logits.new_zeros(fake_logits.shape))\n"
+                "    return 0.5 * (real_loss + fake_loss)\n",
+                "test_discriminator_loss", "a tensor made under no_grad is detached, as fake.detach() is, and D still "
+                "learns from both pairs; new_ones and new_zeros take the logits' dtype and device"),
+    # generator_loss
+    Alternative("the L1 term from torch.mean and torch.abs, the target from new_ones", "generator_loss",
+                G_GAN + "    loss_l1 = (y - fake).abs().mean()\n",
+                "    loss_gan = F.binary_cross_entropy_with_logits(fake_logits,\n"
+                "                                                  fake_logits.new_ones(fake_logits.shape))\n"
+                "    loss_l1 = torch.mean(torch.abs(fake - y))\n",
+                "test_generator_loss", "|fake - y| is |y - fake|; new_ones takes the logits' dtype and device"),
 ]

@@ -133,4 +133,48 @@ ALTERNATIVES = [
                 "loss_G = loss_gan + lambda_cyc * loss_cyc + lambda_idt * lambda_cyc * loss_idt",
                 "loss_G = sum([loss_gan, lambda_cyc * loss_cyc, lambda_idt * lambda_cyc * loss_idt])",
                 "test_generator_objective", "sum() adds the three weighted terms to 0"),
+    # lsgan_losses
+    Alternative("D's loss as the mean of the two means", "lsgan_losses", D_LOSS,
+                "    return torch.stack([((real_scores - 1) ** 2).mean(), (fake_scores ** 2).mean()]).mean()\n",
+                "test_lsgan_losses", "the mean of two numbers is half their sum"),
+    Alternative("G's loss from (1 - s) squared", "lsgan_losses", G_LOSS,
+                "    return (1 - fake_scores).square().mean()\n",
+                "test_lsgan_losses", "(1 - s)^2 = (s - 1)^2"),
+    # cycle_loss
+    Alternative("per-image means, then the batch mean", "cycle_loss", CYCLE,
+                "    per_A = (rec_A - real_A).abs().flatten(1).mean(1)  # (B_A,)\n"
+                "    per_B = (rec_B - real_B).abs().flatten(1).mean(1)  # (B_B,)\n"
+                "    return per_A.mean() + per_B.mean()\n",
+                "test_cycle_loss", "every image has as many entries as the others, so the mean of the per-image "
+                "means is the mean over all entries"),
+    # identity_loss
+    Alternative("the 1-norm over the number of entries", "identity_loss", IDENTITY,
+                "    return ((G(real_B) - real_B).norm(p=1) / real_B.numel()\n"
+                "            + (F(real_A) - real_A).norm(p=1) / real_A.numel())\n",
+                "test_identity_loss", "the 1-norm of the difference, divided by the count, is its mean absolute "
+                "value"),
+    # query_pool
+    Alternative("the returned image popped, the new one appended", "query_pool",
+                "            out.append(pool[i])\n            pool[i] = image\n",
+                "            out.append(pool.pop(i))  # the pool holds the same images as with pool[i] = image\n"
+                "            pool.append(image)\n",
+                "test_query_pool", "the pool is a set of stored images drawn from uniformly: where in the list the "
+                "new image sits does not change which image any later draw returns with what probability"),
+    Alternative("stored images cloned", "query_pool", POOL_LOOP,
+                "    out = []\n"
+                "    for image in images.detach():\n"
+                "        if len(pool) < size:\n"
+                "            pool.append(image.clone())  # a copy of its own, not a view of the batch\n"
+                "            out.append(image)\n" + COIN.replace("pool[i] = image", "pool[i] = image.clone()"),
+                "test_query_pool", "a clone holds the same values, detached like the image it copies"),
+    # generator_objective
+    Alternative("each round trip right after its translation", "generator_objective", OBJ,
+                "    fake_B = G(real_A)\n"
+                "    rec_A = F(fake_B)\n"
+                "    fake_A = F(real_B)\n"
+                "    rec_B = G(fake_A)\n"
+                "    loss_gan = lsgan_generator_loss(D_B(fake_B)) + lsgan_generator_loss(D_A(fake_A))\n"
+                "    loss_cyc = cycle_loss(real_A, rec_A, real_B, rec_B)\n"
+                "    loss_idt = identity_loss(G, F, real_A, real_B)\n",
+                "test_generator_objective", "the same calls in another order; G and F are deterministic"),
 ]

@@ -91,4 +91,39 @@ ALTERNATIVES = [
     Alternative("the blend of D written out", "discriminator_forward", "h = fade_in(alpha, old, new)",
                 "h = (1 - alpha) * old + alpha * new", "test_discriminator_forward",
                 "fade_in's own formula, inline: the same values and gradients"),
+    # further alternatives
+    Alternative("eps added to each square before the mean", "pixel_norm", PIXEL,
+                "return a / torch.sqrt((a.pow(2) + eps).mean(dim=1, keepdim=True))", "test_pixel_norm",
+                "the mean of a^2 + eps over the channels is mean(a^2) + eps"),
+    Alternative("the channels moved last and back", "pixel_norm", PIXEL,
+                "last = a.movedim(1, -1)  # (B, H, W, C): the channels in the last dim\n"
+                "    return (last / torch.sqrt(last.pow(2).mean(dim=-1, keepdim=True) + eps)).movedim(-1, 1)",
+                "test_pixel_norm", "the same values, normalised over the channels; the result is a view with "
+                "other strides, which is still a new tensor of a's shape"),
+    Alternative("weights drawn by normal_ into an empty tensor", "EqualizedConv2d", PARAMS,
+                "self.weight = nn.Parameter(\n"
+                "            torch.empty(out_channels, in_channels, kernel_size, kernel_size).normal_())\n"
+                "        self.bias = nn.Parameter(torch.empty(out_channels).zero_())",
+                "test_EqualizedConv2d", "normal_() fills with N(0, 1) by another kernel than randn, and zero_() "
+                "sets the bias to 0"),
+    Alternative("the groups by reshape, the map by expand", "minibatch_stddev",
+                "    groups = x.view(B // G, G, C, H, W)\n"
+                "    s = torch.sqrt(groups.var(dim=1, unbiased=False) + 1e-8).mean(dim=(1, 2, 3))  # (B // G,)\n"
+                "    " + FEATURE + "\n",
+                "    groups = x.reshape(-1, G, C, H, W)\n"
+                "    s = torch.sqrt(groups.var(dim=1, correction=0) + 1e-8).mean(dim=(1, 2, 3))\n"
+                "    feature = s.view(-1, 1, 1, 1, 1).expand(-1, G, 1, H, W).reshape(B, 1, H, W)\n",
+                "test_minibatch_stddev", "correction=0 is unbiased=False; each group's value is copied to its G "
+                "consecutive samples, in the order of the batch"),
+    Alternative("every block of the stage in the loop, the previous features kept", "generator_forward",
+                "    for block in G.blocks[:stage - 1]:\n"
+                "        h = block(upsample(h))                      # up to resolution(stage - 1)\n"
+                "    old = upsample(G.to_rgb[stage - 1](h))          # the old image, upsampled\n"
+                "    new = G.to_rgb[stage](G.blocks[stage - 1](upsample(h)))\n",
+                "    for block in G.blocks[:stage]:\n"
+                "        previous, h = h, block(upsample(h))\n"
+                "    old = upsample(G.to_rgb[stage - 1](previous))\n"
+                "    new = G.to_rgb[stage](h)\n",
+                "test_generator_forward", "the loop's last pass is the new block on the upsampled old features; "
+                "the features before it are the old ones"),
 ]

@@ -88,4 +88,22 @@ ALTERNATIVES = [
                 "mul and add (without the underscore) return new tensors: w_avg + psi (w - w_avg)"),
     Alternative("Tensor.lerp from w_avg", "truncate", TRUNCATE, "return w_avg.lerp(w, psi)", "test_truncate",
                 "w_avg.lerp(w, psi) = w_avg + psi (w - w_avg), broadcast to the shape of w"),
+    # further alternatives
+    Alternative("leaky ReLUs in place", "MappingNetwork", LAYERS,
+                LAYERS.replace("nn.LeakyReLU(0.2)", "nn.LeakyReLU(0.2, inplace=True)"), "test_MappingNetwork",
+                "a leaky ReLU may overwrite the Linear's output, which its backward does not need"),
+    Alternative("the scales as (C, 1, 1)", "NoiseInjection", "return x + self.weight.view(1, -1, 1, 1) * noise",
+                "return x + self.weight[:, None, None] * noise", "test_NoiseInjection",
+                "(C, 1, 1) against (B, 1, H, W) broadcasts to (B, C, H, W), as (1, C, 1, 1) does"),
+    Alternative("filled by slicing, sample by sample", "mix_styles", MIX,
+                "    ks = torch.as_tensor(crossover).reshape(-1).expand(len(w1)).tolist()  # one k per sample\n"
+                "    ws = w2[:, None, :].repeat(1, n_layers, 1)                          # (B, L, w_dim): all from w2\n"
+                "    for b, k_b in enumerate(ks):\n"
+                "        ws[b, :k_b] = w1[b]                                             # layers l < k_b from w1\n"
+                "    return ws\n",
+                "test_mix_styles", "a new tensor of w2's codes with the first k_b layers of sample b overwritten by "
+                "w1[b]; the copies keep the gradient to both codes"),
+    Alternative("the step from w_avg in place on a new tensor", "truncate", TRUNCATE,
+                "out = w - w_avg  # a new tensor: w itself is untouched\n    out *= psi\n    out += w_avg\n"
+                "    return out", "test_truncate", "the in-place steps act on the difference, a tensor of its own"),
 ]

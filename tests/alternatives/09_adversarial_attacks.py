@@ -119,4 +119,19 @@ ALTERNATIVES = [
     Alternative("torch.inference_mode for the prediction", "accuracy_curve", BATCHES,
                 BATCHES.replace("torch.no_grad()", "torch.inference_mode()"), "test_accuracy_curve",
                 "inference_mode is no_grad and more; the attack still runs outside it"),
+    # further alternatives
+    Alternative("the cross-entropy gathered from log_softmax", "fgsm", "loss = F.cross_entropy(model(x_in), y)",
+                "loss = -F.log_softmax(model(x_in), dim=1).gather(1, y[:, None]).mean()", "test_fgsm",
+                "minus the mean log-probability of each image's label is the mean cross-entropy"),
+    Alternative("the ball by torch.where", "project", PROJECT,
+                "inside = torch.where(x_adv > x + eps, x + eps, torch.where(x_adv < x - eps, x - eps, x_adv))\n"
+                "    return inside.clamp(low, high)", "test_project",
+                "each entry above the ball is set to its top, each below to its bottom: the clamp to the ball"),
+    Alternative("the start drawn the other way round", "pgd", START,
+                "u = eps * (1 - 2 * torch.rand(x.shape, generator=generator)).to(x.device)", "test_pgd",
+                "1 - 2U is uniform on [-1, 1] as 2U - 1 is: the same distribution, from the same generator"),
+    Alternative("the count kept as a tensor, read at the end", "accuracy_curve", BATCHES,
+                BATCHES.replace(".sum().item()", ".sum()").replace("accuracies.append(correct / len(labels))",
+                                                                  "accuracies.append((correct / len(labels)).item())"),
+                "test_accuracy_curve", "the same count, converted to a Python float once per eps"),
 ]

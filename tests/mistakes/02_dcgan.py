@@ -159,4 +159,55 @@ MISTAKES = [
             "    direction = (torch.sin((1 - t) * omega) * z0 / n0 + torch.sin(t * omega) * z1 / n1) / safe\n"
             "    direction = torch.where(sin < 1e-6, z0 / n0, direction)\n"
             "    return direction * ((1 - t) * n0 + t * n1)", "test_slerp", "norms and all"),
+    # transposed_output_size, still more
+    Mistake("output_padding on both sides", "transposed_output_size", SIZE,
+            "return (n_in - 1) * stride - 2 * padding + kernel_size + 2 * output_padding",
+            "test_transposed_output_size", "output_padding is added once"),
+    # generator_block, still more
+    Mistake("G: in and out channels swapped", "generator_block", G_BLOCK,
+            "nn.ConvTranspose2d(out_channels, in_channels, kernel_size, stride, padding, bias=False)",
+            "test_generator_block", "in_channels first"),
+    Mistake("G: bias=False passed by position", "generator_block", G_BLOCK,
+            "nn.ConvTranspose2d(in_channels, out_channels, kernel_size, stride, padding, False)",
+            "test_generator_block", "bias=False"),
+    Mistake("G: a list given to nn.Sequential", "generator_block",
+            "    return nn.Sequential(\n" + "        " + G_BLOCK + ",\n        nn.BatchNorm2d(out_channels),\n"
+            "        nn.ReLU(),\n    )",
+            "    return nn.Sequential([\n" + "        " + G_BLOCK + ",\n        nn.BatchNorm2d(out_channels),\n"
+            "        nn.ReLU(),\n    ])", "test_generator_block", "nn.Sequential(*layers)"),
+    # discriminator_block, still more
+    Mistake("D: the list given to nn.Sequential", "discriminator_block", "return nn.Sequential(*layers)",
+            "return nn.Sequential(layers)", "test_discriminator_block", "nn.Sequential(*layers)"),
+    # init_weights, still more
+    Mistake("normal_(weight, 0.02): 0.02 as the mean", "init_weights", "nn.init.normal_(module.weight, 0.0, 0.02)",
+            "nn.init.normal_(module.weight, 0.02)", "test_init_weights", "the mean comes first"),
+    Mistake("BatchNorm's scale set to 1", "init_weights", "nn.init.normal_(module.weight, 1.0, 0.02)",
+            "nn.init.ones_(module.weight)", "test_init_weights", "drawn around 1, not set to 1"),
+    Mistake("BatchNorm's scale: 0.02 as the variance", "init_weights", "nn.init.normal_(module.weight, 1.0, 0.02)",
+            "nn.init.normal_(module.weight, 1.0, 0.02 ** 2)", "test_init_weights", "std 0.02"),
+    Mistake("names containing Conv, as the PyTorch tutorial", "init_weights",
+            "isinstance(module, (nn.Conv2d, nn.ConvTranspose2d))", '"Conv" in type(module).__name__',
+            "test_init_weights", "only Conv2d, ConvTranspose2d and BatchNorm2d"),
+    Mistake("torch.manual_seed inside init_weights", "init_weights",
+            "        nn.init.normal_(module.weight, 0.0, 0.02)\n",
+            "        torch.manual_seed(0)  # reproducible weights\n        nn.init.normal_(module.weight, 0.0, 0.02)\n",
+            "test_init_weights", "do not seed anything inside init_weights"),
+    # frechet_distance, still more
+    Mistake("the sum of every entry instead of the trace", "frechet_distance",
+            "(torch.trace(sigma1) + torch.trace(sigma2) - 2 * trace_root)",
+            "(sigma1.sum() + sigma2.sum() - 2 * trace_root)", "test_frechet_distance", "torch.trace"),
+    Mistake("the clamp after each square root", "frechet_distance",
+            "lam.clamp_min(0).sqrt()) @ V.T\n" + ROOT_TO_TRACE + TRACE,
+            "lam.sqrt().clamp_min(0)) @ V.T\n" + ROOT_TO_TRACE
+            + TRACE.replace(".clamp_min(0).sqrt()", ".sqrt().clamp_min(0)"),
+            "test_frechet_distance", "clamp them at 0 before each square root"),
+    Mistake("Tr(sqrt(S1) sqrt(S2))", "frechet_distance", ROOT_TO_TRACE + TRACE,
+            "    lam2, V2 = torch.linalg.eigh(sigma2)\n    root2 = V2 @ torch.diag(lam2.clamp_min(0).sqrt()) @ V2.T\n"
+            "    trace_root = torch.trace(root1 @ root2)", "test_frechet_distance", "not sqrt(S1) sqrt(S2)"),
+    # slerp, still more
+    Mistake("cos not divided by the norms", "slerp",
+            "cos = (z0 * z1).sum(-1, keepdim=True) / (z0.norm(dim=-1, keepdim=True) * z1.norm(dim=-1, keepdim=True))",
+            "cos = (z0 * z1).sum(-1, keepdim=True)", "test_slerp", "cos W = (z0 . z1) / (|z0| |z1|)"),
+    Mistake("sin(1 - t W) for sin((1 - t) W)", "slerp", WEIGHTS,
+            "torch.sin(1 - t * omega) * z0 + torch.sin(t * omega) * z1", "test_slerp", "at t = 0 the weights are"),
 ]

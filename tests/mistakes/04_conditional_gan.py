@@ -115,4 +115,52 @@ MISTAKES = [
             "test_acgan_generator_loss", "G's source target is 1"),
     Mistake("G's class term summed", "acgan_losses", G_CLASS,
             G_CLASS.replace("y_fake))", 'y_fake, reduction="sum"))'), "test_acgan_generator_loss", "not a sum"),
+    # one_hot
+    Mistake("an assert instead of a ValueError", "one_hot",
+            "    if y.numel() and (y.min() < 0 or y.max() >= num_classes):\n"
+            "        raise ValueError(f\"labels must lie in [0, {num_classes}), got values from {y.min().item()} to "
+            "{y.max().item()}\")\n",
+            "    assert ((y >= 0) & (y < num_classes)).all(), \"labels out of range\"\n",
+            "test_one_hot", "raise ValueError when"),
+    # generator_input
+    Mistake("the noise and the label joined along the batch", "generator_input", G_IN,
+            "return torch.cat([z, one_hot(y, num_classes).to(z.dtype)])", "test_generator_input",
+            "concatenate along dim=1"),
+    # discriminator_input
+    Mistake("the label maps not expanded", "discriminator_input", "None, None].expand(-1, -1, H, W)", "None, None]",
+            "test_discriminator_input", "maps of shape (B, K, H, W)"),
+    # acgan_discriminator_loss
+    Mistake("fake_class_weight on the fake source term too", "acgan_losses",
+            "+ F.binary_cross_entropy_with_logits(source_fake, torch.zeros_like(source_fake)))",
+            "+ fake_class_weight * F.binary_cross_entropy_with_logits(source_fake, torch.zeros_like(source_fake)))",
+            "test_acgan_discriminator_loss", "fake_class_weight multiplies only the class term"),
+    Mistake("D's logits of the fakes detached", "acgan_losses", D_SOURCE + "\n" + "    " + D_CLASS,
+            D_SOURCE.replace("(source_fake,", "(source_fake.detach(),") + "\n    "
+            + D_CLASS.replace("(class_fake,", "(class_fake.detach(),"),
+            "test_acgan_discriminator_loss", "do not detach"),
+    Mistake("D's source logits squeezed, targets shaped like the labels", "acgan_losses", D_SOURCE,
+            "(F.binary_cross_entropy_with_logits(source_real.squeeze(), torch.full_like(y_real, real_label, "
+            "dtype=torch.float))\n"
+            "                   + F.binary_cross_entropy_with_logits(source_fake.squeeze(), torch.zeros_like(y_fake, "
+            "dtype=torch.float)))",
+            "test_acgan_discriminator_loss", "squeeze"),
+    Mistake("D's targets made on the CPU", "acgan_losses", D_SOURCE,
+            D_SOURCE.replace("torch.full_like(source_real, real_label)", "torch.full(source_real.shape, real_label)")
+            .replace("torch.zeros_like(source_fake)", "torch.zeros(len(source_fake), 1)"),
+            "test_acgan_discriminator_loss", "device"),
+    Mistake("nll_loss on the raw class logits", "acgan_losses", D_CLASS,
+            D_CLASS.replace("F.cross_entropy", "F.nll_loss"), "test_acgan_discriminator_loss", "F.nll_loss"),
+    Mistake("D's loss halved", "acgan_losses", "return loss_source + loss_class",
+            "return 0.5 * (loss_source + loss_class)", "test_acgan_discriminator_loss", "add all four"),
+    # acgan_generator_loss
+    Mistake("a softmax before G's cross_entropy", "acgan_losses", G_CLASS,
+            G_CLASS.replace("(class_fake,", "(class_fake.softmax(1),"), "test_acgan_generator_loss", "no softmax"),
+    Mistake("G's class logits detached", "acgan_losses", G_CLASS,
+            G_CLASS.replace("(class_fake,", "(class_fake.detach(),"), "test_acgan_generator_loss", "do not detach"),
+    Mistake("G's source logits squeezed, targets shaped like the labels", "acgan_losses", G_SOURCE,
+            BCE + "(source_fake.squeeze(), torch.ones_like(y_fake, dtype=torch.float))\n            + F.cross_entropy",
+            "test_acgan_generator_loss", "squeeze"),
+    Mistake("G's target made on the CPU", "acgan_losses", G_SOURCE,
+            BCE + "(source_fake, torch.ones(len(source_fake), 1))\n            + F.cross_entropy",
+            "test_acgan_generator_loss", "device"),
 ]

@@ -2,6 +2,17 @@ from mistakes import Mistake
 
 CYCLE = "(rec_A - real_A).abs().mean() + (rec_B - real_B).abs().mean()"
 IDENTITY = "(G(real_B) - real_B).abs().mean() + (F(real_A) - real_A).abs().mean()"
+POOL_TAIL = ("    for image in images.detach():\n"
+             "        if len(pool) < size:\n"
+             "            pool.append(image)\n"
+             "            out.append(image)\n"
+             "        elif torch.rand(1, generator=generator).item() < 0.5:\n"
+             "            i = torch.randint(size, (1,), generator=generator).item()\n"
+             "            out.append(pool[i])\n"
+             "            pool[i] = image\n"
+             "        else:\n"
+             "            out.append(image)\n"
+             "    return torch.stack(out)\n")
 LOSS_G = "loss_G = loss_gan + lambda_cyc * loss_cyc + lambda_idt * lambda_cyc * loss_idt"
 
 MISTAKES = [
@@ -107,4 +118,44 @@ MISTAKES = [
     Mistake("loss_G built in place on loss_gan", "generator_objective", LOSS_G,
             "loss_G = loss_gan\n    loss_G += lambda_cyc * loss_cyc\n    loss_G += lambda_idt * lambda_cyc * loss_idt",
             "test_generator_objective", "in place"),
+    # lsgan_losses
+    Mistake("D's scores through a sigmoid", "lsgan_losses",
+            "0.5 * ((real_scores - 1) ** 2).mean() + 0.5 * (fake_scores ** 2).mean()",
+            "0.5 * ((torch.sigmoid(real_scores) - 1) ** 2).mean() + 0.5 * (torch.sigmoid(fake_scores) ** 2).mean()",
+            "test_lsgan_losses", "no sigmoid"),
+    Mistake("G's scores through a sigmoid", "lsgan_losses", "return ((fake_scores - 1) ** 2).mean()",
+            "return ((torch.sigmoid(fake_scores) - 1) ** 2).mean()", "test_lsgan_losses", "no sigmoid"),
+    Mistake("the squared errors added before the mean", "lsgan_losses",
+            "0.5 * ((real_scores - 1) ** 2).mean() + 0.5 * (fake_scores ** 2).mean()",
+            "0.5 * ((real_scores - 1) ** 2 + fake_scores ** 2).mean()",
+            "test_lsgan_losses", "mean each term over its own tensor"),
+    # cycle_loss
+    Mistake("each round trip compared with the other domain", "cycle_loss", CYCLE,
+            "(rec_A - real_B).abs().mean() + (rec_B - real_A).abs().mean()", "test_cycle_loss",
+            "rec_A with real_A"),
+    Mistake("one mean over both round trips", "cycle_loss", CYCLE,
+            "torch.cat([(rec_A - real_A).flatten(), (rec_B - real_B).flatten()]).abs().mean()", "test_cycle_loss",
+            "added, not averaged"),
+    # identity_loss
+    Mistake("the two identity terms averaged", "identity_loss", IDENTITY, "0.5 * (" + IDENTITY + ")",
+            "test_identity_loss", "added, not averaged"),
+    # query_pool
+    Mistake("only the returned batch detached", "query_pool", POOL_TAIL,
+            POOL_TAIL.replace("images.detach()", "images").replace("torch.stack(out)", "torch.stack(out).detach()"),
+            "test_query_pool", "store detached images"),
+    Mistake("torch.rand without the generator", "query_pool", "torch.rand(1, generator=generator).item() < 0.5",
+            "torch.rand(1).item() < 0.5", "test_query_pool", "draw every random number from the generator"),
+    # generator_objective
+    Mistake("the adversarial terms averaged", "generator_objective",
+            "loss_gan = lsgan_generator_loss(D_B(fake_B)) + lsgan_generator_loss(D_A(fake_A))",
+            "loss_gan = 0.5 * (lsgan_generator_loss(D_B(fake_B)) + lsgan_generator_loss(D_A(fake_A)))",
+            "test_generator_objective", "added, not averaged"),
+    Mistake("the identity term as a number", "generator_objective", "loss_idt = identity_loss(G, F, real_A, real_B)",
+            "loss_idt = identity_loss(G, F, real_A, real_B).item()", "test_generator_objective",
+            "no .item() or .detach()"),
+    Mistake("the identity term detached", "generator_objective", "loss_idt = identity_loss(G, F, real_A, real_B)",
+            "loss_idt = identity_loss(G, F, real_A, real_B).detach()", "test_generator_objective",
+            "no .item() or .detach()"),
+    Mistake("the cycle term not weighted", "generator_objective", LOSS_G,
+            LOSS_G.replace("lambda_cyc * loss_cyc", "loss_cyc"), "test_generator_objective", "lambda_cyc * loss_cyc"),
 ]
