@@ -13,21 +13,26 @@ import ast
 
 
 def meta(cell):
-    """The nbgrader metadata of a cell (a dict, empty when it has none)."""
-    return (cell.get("metadata") or {}).get("nbgrader") or {}
+    """The nbgrader metadata of a cell (a dict, empty when it has none or it is not a dict)."""
+    metadata = cell.get("metadata")
+    found = metadata.get("nbgrader") if isinstance(metadata, dict) else None
+    return found if isinstance(found, dict) else {}
 
 
 def source(cell):
-    """A cell's source as one string (notebook files may store it as a list of lines)."""
+    """A cell's source as one string (notebook files may store it as a list of lines; "" when it is
+    neither)."""
     text = cell.get("source", "")
-    return "".join(text) if isinstance(text, list) else text
+    if isinstance(text, list) and all(isinstance(line, str) for line in text):
+        return "".join(text)
+    return text if isinstance(text, str) else ""
 
 
 def functions(code):
     """Names of the functions a piece of code defines at top level (empty if it does not parse)."""
     try:
         tree = ast.parse(code)
-    except SyntaxError:
+    except (SyntaxError, ValueError):  # ValueError: a null byte in the code
         return set()
     return {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
 

@@ -146,6 +146,17 @@ def exercise(name):
     print(f"✓ {name}: all checks passed")
 
 
+def unless_stub(err):
+    """Raise ``err`` again if it is an unwritten stub's NotImplementedError; return otherwise.
+
+    A test cell that turns an error into a failed check with a hint (``except RuntimeError as err:``)
+    calls this first: NotImplementedError is a RuntimeError, and a stub caught there would read as a
+    wrong answer instead of "not written yet" (``exercise``), for the student and in the grader's records.
+    """
+    if _stub(err) is not None:
+        raise err
+
+
 def headline(err):
     """An error as one line: its type and the first line of its message."""
     return f"{type(err).__name__}: {(str(err).strip().splitlines() or [''])[0]}"
@@ -153,16 +164,20 @@ def headline(err):
 
 def _stub(err):
     """The name of the function that raised ``err`` if it is a stub still to be written: a
-    NotImplementedError raised by the student's code. One that an installed library raises (torch's
-    ``Module.forward`` of a ModuleList called like a Sequential) is an error of another kind: None."""
-    if not isinstance(err, NotImplementedError):
-        return None
+    NotImplementedError raised by a ``raise`` statement of the student's code. One that torch raises
+    is an error of another kind (None): from Python, in an installed package (``Module.forward`` of a
+    ModuleList called like a Sequential), or from C, at a call in the student's code (``.tolist()``
+    of a tensor on the meta device)."""
     tb = err.__traceback__
+    if not isinstance(err, NotImplementedError) or tb is None:  # None: never raised
+        return None
     while tb.tb_next is not None:
         tb = tb.tb_next
     code = tb.tb_frame.f_code
-    parts = set(code.co_filename.replace("\\", "/").split("/"))
-    return None if parts & {"site-packages", "dist-packages"} else code.co_name
+    if {"site-packages", "dist-packages"} & set(code.co_filename.replace("\\", "/").split("/")):
+        return None
+    raised = any(i.offset == tb.tb_lasti and i.opname == "RAISE_VARARGS" for i in dis.get_instructions(code))
+    return code.co_name if raised else None
 
 
 def _caller(tb):

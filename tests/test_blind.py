@@ -48,6 +48,15 @@ def test_a_reference_computation_never_enters(reference):
                                        "checks.close(f(r), checks.HIDDEN, '')"]
 
 
+@pytest.mark.parametrize("reads", ["all(p > 0 for p in r.tolist())", "all(map(lambda p: p > 0, r.tolist()))",
+                                   "[p for p in r.tolist() if p > 0] == [q for q in r.tolist() if q > 0]"])
+def test_a_name_that_a_comprehension_or_a_lambda_binds_reads_nothing_of_the_test(reads):
+    code = f"r = torch.randn(5)\np = torch.sigmoid(r)\nchecks.close(f(r), p.sum(), 'a sum')\n" \
+           f"checks.that({reads}, 'all positive', True, None)"
+    assert sent(code).splitlines() == ["r = torch.randn(5)", "checks.close(f(r), checks.HIDDEN, '')",
+                                       f"checks.that({ast.unparse(ast.parse(reads))}, '', checks.HIDDEN, None)"]
+
+
 def test_what_the_student_calls_and_records_stays_with_every_input():
     code = """torch.manual_seed(3)
 block = make_block(3, 5)

@@ -318,3 +318,31 @@ def test_a_not_implemented_error_from_torch_is_no_stub():
         with checks.exercise("mapping"):
             mapping(torch.zeros(1, 2))
     assert not isinstance(err.value, CheckFailed)
+
+
+def test_a_not_implemented_error_from_torch_code_called_by_the_student_is_no_stub():
+    def styles(w):
+        return w.tolist()  # a tensor on the meta device has no values: torch raises NotImplementedError from C
+
+    with pytest.raises(NotImplementedError, match="meta") as err:
+        with checks.exercise("styles"):
+            styles(torch.zeros(2, device="meta"))
+    assert not isinstance(err.value, CheckFailed)
+
+
+def test_unless_stub_raises_a_stub_again_and_returns_on_any_other_error():
+    def sample_noise():
+        raise NotImplementedError()
+
+    def train_step():
+        try:
+            return sample_noise()
+        except RuntimeError as err:  # what a test cell does to turn an error into a failed check
+            checks.unless_stub(err)
+            return "an error"
+
+    with pytest.raises(CheckFailed, match=r"^sample_noise is not written yet \(it is called by train_step\)"):
+        with checks.exercise("train_step"):
+            train_step()
+    assert checks.unless_stub(RuntimeError("shape mismatch")) is None
+    assert checks.unless_stub(NotImplementedError("from torch")) is None  # never raised: no frame of the student's

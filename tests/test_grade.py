@@ -226,6 +226,19 @@ BOMB = """    import os
         except OSError:
             pass
     return torch.randn"""
+STREAM = """import os, sys, time
+frame = sys._getframe()
+while frame.f_code.co_name != "main":  # the runner's loop, which holds the pipe its replies go out on
+    frame = frame.f_back
+if os.fork() == 0:
+    line = b"[" + b"0," * 32000 + b"0]\\n"  # valid JSON, and no reply: the grader reads and drops it
+    end = time.monotonic() + 60
+    try:
+        while time.monotonic() < end:
+            os.write(frame.f_locals["replies"].fileno(), line * 16)
+    finally:
+        os._exit(0)
+time.sleep(60)"""
 HOG = """    hog = []
     while True:
         hog.append(torch.ones(2 ** 24))
@@ -278,6 +291,10 @@ CASES = [
          solved_with("sample_noise", "    return torch.randn", BOMB)),
     Case("flood", 9, set(), "correct, and prints 100 MB and fills its scratch space",
          solved_after("sample_noise", FLOOD)),
+    Case("streamer", 8, {"test_sample_noise"},
+         "sample_noise's cell floods the pipe the grader reads replies from, then waits (train_step is right on its "
+         "own)",
+         solved_after("sample_noise", STREAM)),
     Case("imitator", 0, EVERYTHING, "prints what passing checks and a full score would print",
          student_after("print('✓ sample_noise: all checks passed')\nprint('9/9')")),
     Case("honest", 9, set(), "a correct answer with helpers, constants, decorators and annotations of its own",
@@ -321,6 +338,25 @@ def strays(folder, course, solved):
     (folder / "mirror").symlink_to(course / "solutions")  # the course's notebooks, as one student's folder
 
 
+# notebooks that parse but hold what no notebook editor writes: {student: why}; each is graded as usual
+ODD = {"shaper": "a cell's nbgrader metadata is a list and another cell's source a number",
+       "byter": "the file's name is not UTF-8"}
+
+
+def odd(folder, solved):
+    """Hand in the ODD notebooks: once, the first stopped the whole run (no grades for anyone), and the
+    second left grades.csv cut short and no feedback at all."""
+    nb = json.loads(nbformat.writes(solved))
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    code[0]["metadata"]["nbgrader"] = ["not", "a", "dict"]
+    nb["cells"].append(dict(code[-1], id="number", metadata={}, source=5))
+    (folder / "shaper").mkdir()
+    (folder / "shaper" / f"{NAME}.ipynb").write_text(json.dumps(nb))
+    (folder / "byter").mkdir()
+    with open(os.path.join(os.fsencode(folder / "byter"), b"\xff\xfe_" + NAME.encode() + b".ipynb"), "w") as f:
+        f.write(nbformat.writes(solved))
+
+
 @pytest.fixture(scope="module")
 def copy(tmp_path_factory):
     """A throwaway copy of the course, for every run of this module: the reference records it caches
@@ -355,7 +391,9 @@ def graded(copy):
         nbformat.write(case.make(given), folder / case.student / f"Copy of {NAME}.ipynb")
     (folder / f"zoe_4411_Copy of {NAME}.ipynb").write_text("{ this is not a notebook")
     strays(folder, course, given["solved"])
+    odd(folder, given["solved"])
     students = {case.student: case for case in CASES}
+    students.update({student: Case(student, 9, set(), why, None) for student, why in ODD.items()})
     students.update({student: Case(student, 0, EVERYTHING, f"hands in what is not a notebook file: {why}", None)
                      for student, why in STRAYS.items()})
     before = snapshot(course, folder)
@@ -372,7 +410,7 @@ def scores(rows, student):
     return {r["exercise"]: float(r["score"]) for r in rows if r["student"] == student}
 
 
-@pytest.mark.parametrize("student", [case.student for case in CASES] + list(STRAYS))
+@pytest.mark.parametrize("student", [case.student for case in CASES] + list(STRAYS) + list(ODD))
 def test_exact_score(graded, student):
     case = graded["students"][student]
     got = scores(graded["rows"], student)

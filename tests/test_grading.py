@@ -23,6 +23,7 @@ from nbgrader.api import Gradebook
 from conftest import complete, edit, grade_id, read, release_tool
 from sandboxed import course_copy, grade, reference_cache
 from tools import course as layout
+from tools.grading.judge import NOT_ATTEMPTED
 
 # the slow tier (make unit leaves it out): the round trip of all nine notebooks, and nbgrader's autograde of one
 pytestmark = pytest.mark.slow
@@ -198,6 +199,16 @@ def test_solution_gets_full_marks(graded, name):
 @pytest.mark.parametrize("name", ROUND_TRIPS)
 def test_untouched_student_version_gets_zero_everywhere(graded, name):
     assert all(score == 0 for score, _ in graded[0][name]["untouched"].values())
+
+
+@pytest.mark.parametrize("name", ROUND_TRIPS)
+def test_every_stub_of_the_untouched_version_reads_as_not_attempted(graded, name):
+    """Not as a wrong answer: a test cell that turns an error into a failed check must let a stub's
+    NotImplementedError through (checks.unless_stub), in the student's notebook and in the records."""
+    with open(graded[1].parent / "grades" / "records.jsonl") as f:
+        rows = [r for r in map(json.loads, f) if r["student"] == "untouched" and r["notebook"] == name]
+    checks = {ex["id"]: ex["check"] for r in rows for ex in r["exercises"]}
+    assert checks and not {gid: check for gid, check in checks.items() if check != NOT_ATTEMPTED}
 
 
 @pytest.mark.parametrize("name", ROUND_TRIPS)

@@ -35,7 +35,7 @@ import nbformat
 
 from course_lib import cells
 from tools import course
-from tools.grading import reference, sandbox
+from tools.grading import reference, sandbox, submissions
 from tools.grading.execute import Budget, execute
 from tools.grading.judge import judge, unscored
 from tools.grading.plan import steps
@@ -57,7 +57,7 @@ def grade(student, path, name, template, ref, limits, sandboxed=True, budget=Non
 
     budget: (notebook seconds, student seconds, the student's slot in the shared array), or None.
     """
-    record = {"student": student, "notebook": name, "file": os.path.basename(path), "manual": False,
+    record = {"student": student, "notebook": name, "file": submissions.shown(os.path.basename(path)), "manual": False,
               "notes": [], "exercises": []}
     try:
         nb = read_submission(path)
@@ -69,16 +69,16 @@ def grade(student, path, name, template, ref, limits, sandboxed=True, budget=Non
                                "it needs manual grading.")
         record["exercises"] = unscored(template)
         return record
-    found = cells.answers(nb, template)
-    for gid, (_, how) in found.items():
-        if how == "retyped":
-            record["notes"].append(f"`{gid}`: the cell had lost its nbgrader metadata (retyped?); "
-                                   "it was found by the functions it defines and graded.")
-        elif how == "missing":
-            record["manual"] = True
-    plan = steps(name, template, found, reference=False)
     clock = Budget(*budget[:2], _spent, budget[2]) if budget else None
-    try:
+    try:  # a notebook whose cells are malformed in a way no check foresaw fails here, alone
+        found = cells.answers(nb, template)
+        for gid, (_, how) in found.items():
+            if how == "retyped":
+                record["notes"].append(f"`{gid}`: the cell had lost its nbgrader metadata (retyped?); "
+                                       "it was found by the functions it defines and graded.")
+            elif how == "missing":
+                record["manual"] = True
+        plan = steps(name, template, found, reference=False)
         replies = execute(plan, limits, sandboxed=sandboxed, budget=clock)
         record["exercises"] = judge(template, plan, replies, ref, found)
         if any(r.get("out_of_time") for r in replies):

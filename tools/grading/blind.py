@@ -44,8 +44,27 @@ def blind(code, modules=()):
     return ast.unparse(ast.fix_missing_locations(ast.Module(body=body, type_ignores=[])))
 
 
-def _loaded(node):
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+
+
+def _loaded(node, local=frozenset()):
+    """The names the code reads from the test's scope: not those that a comprehension or a lambda
+    inside it binds for itself (``[p.grad for p in net.parameters()]`` reads no ``p`` of the test)."""
+    if isinstance(node, ast.Name):
+        return {node.id} if isinstance(node.ctx, ast.Load) and node.id not in local else set()
+    if isinstance(node, COMPREHENSIONS):
+        found, inner = set(), set(local)
+        for k, g in enumerate(node.generators):  # the first iterable runs in the enclosing scope
+            found |= _loaded(g.iter, inner if k else local)
+            inner |= {n.id for n in ast.walk(g.target) if isinstance(n, ast.Name)}
+            found |= set().union(*(_loaded(c, inner) for c in g.ifs))
+        parts = (node.key, node.value) if isinstance(node, ast.DictComp) else (node.elt,)
+        return found | set().union(*(_loaded(p, inner) for p in parts))
+    if isinstance(node, ast.Lambda):
+        bound = {a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg)}
+        defaults = node.args.defaults + [d for d in node.args.kw_defaults if d is not None]
+        return set().union(*(_loaded(d, local) for d in defaults)) | _loaded(node.body, local | bound)
+    return set().union(*(_loaded(child, local) for child in ast.iter_child_nodes(node)))
 
 
 def _bound(tree):

@@ -152,7 +152,7 @@ class Sandbox:
         env = None if sandboxed else environment(self.work)  # bubblewrap sets the sandbox's own
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                      cwd=self.work or "/", env=env, preexec_fn=self._limit, start_new_session=True)
-        self.lines, self.dead, self.sent = [], threading.Event(), 0
+        self.lines, self.dead, self.sent, self.received = [], threading.Event(), 0, 0
         self.ready = threading.Condition()
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
@@ -173,19 +173,21 @@ class Sandbox:
             resource.setrlimit(resource.RLIMIT_NPROC, (mine + self.limits.processes + EXTRA_PROCESSES,) * 2)
 
     def _read(self):
-        """Collect reply lines; a reply over the size limit kills the sandbox."""
+        """Collect reply lines; more than the size limit sent back for one request kills the sandbox
+        (one long line or a flood of short ones: either would hold the grader's memory and time)."""
         cap, buf = self.limits.reply_mb << 20, b""
         while True:
             chunk = self.proc.stdout.read1(1 << 16)
             if not chunk:
                 break
+            self.received += len(chunk)
             buf += chunk
             while b"\n" in buf:
                 line, buf = buf.split(b"\n", 1)
                 with self.ready:
                     self.lines.append(line)
                     self.ready.notify_all()
-            if len(buf) > cap:
+            if self.received > cap:
                 self.kill("it sent back more than the size limit")
                 break
         self.dead.set()
@@ -218,7 +220,7 @@ class Sandbox:
 
         Replies that do not carry the request's number (a forked child's, say) are dropped.
         """
-        self.sent += 1
+        self.sent, self.received = self.sent + 1, 0
         request = dict(request, id=self.sent)
         try:
             self.proc.stdin.write((json.dumps(request) + "\n").encode())
@@ -238,12 +240,15 @@ class Sandbox:
             try:
                 reply = json.loads(line)
             except ValueError:
-                continue
+                reply = None
             if isinstance(reply, dict) and reply.get("id") == self.sent:
                 error, record = reply.get("error"), reply.get("record")
                 return {"error": None if error is None else str(error)[:2000],
                         "not_written": reply.get("not_written") is True,
                         "record": record if isinstance(record, list) else []}
+            if time.monotonic() >= deadline:  # a steady stream of other lines must not hold the clock back
+                self.kill(f"the cell ran past the time limit ({timeout} s)")
+                raise Died(self.why)
 
     def close(self):
         self.kill("closed")

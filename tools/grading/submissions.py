@@ -95,9 +95,15 @@ def _values(x):
 
 def refused(student, path, name, template, why):
     """The record of a file that was not read: every exercise at 0, for manual grading."""
-    return {"student": student, "notebook": name, "file": os.path.basename(path), "manual": True,
+    return {"student": student, "notebook": name, "file": shown(os.path.basename(path)), "manual": True,
             "notes": [f"This file was not graded: {why}. It needs manual grading."],
             "exercises": unscored(template)}
+
+
+def shown(name):
+    """A file or folder name as text that every output can hold: bytes that are not UTF-8 (which
+    os.listdir hands on as lone surrogates, and no UTF-8 file can store) as \\xNN escapes."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def discover(folder):
@@ -112,11 +118,13 @@ def discover(folder):
     for entry in sorted(os.listdir(folder)):
         path = os.path.join(folder, entry)
         if os.path.islink(path) and os.path.isdir(path):
-            found.append((entry, path))
+            found.append((shown(entry), path))
         elif os.path.isdir(path):
+            student = shown(entry)
             for parent, folders, files in sorted(os.walk(path)):
                 if ".ipynb_checkpoints" not in parent:  # a folder named like a notebook is listed, to be refused
-                    found += [(entry, os.path.join(parent, f)) for f in sorted(files + folders) if f.endswith(".ipynb")]
+                    found += [(student, os.path.join(parent, f)) for f in sorted(files + folders)
+                              if f.endswith(".ipynb")]
         elif entry.endswith(".ipynb"):
             found.append((student_of(entry), path))
     return found
@@ -124,7 +132,7 @@ def discover(folder):
 
 def student_of(relative):
     """Whose a notebook is, from its path in the submissions: its first folder, else its name up to '_'."""
-    first, _, rest = relative.partition("/")
+    first, _, rest = shown(relative).partition("/")
     if rest:
         return first
     return first.split("_", 1)[0] if "_" in first else first[:-len(".ipynb")]
