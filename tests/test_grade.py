@@ -32,6 +32,7 @@ import pytest
 from conftest import complete, edit, grade_id, read
 from sandboxed import course_copy, grade, reference_cache, snapshot
 from tools import course as layout
+from tools.grading import sandbox
 from tools.grading.judge import NOT_ATTEMPTED
 from tools.grading.submissions import MAX_CODE, MAX_NOTEBOOK, MAX_VALUES
 
@@ -226,16 +227,21 @@ BOMB = """    import os
         except OSError:
             pass
     return torch.randn"""
-STREAM = """import os, sys, time
-frame = sys._getframe()
-while frame.f_code.co_name != "main":  # the runner's loop, which holds the pipe its replies go out on
-    frame = frame.f_back
+STREAM = """import os, time
+pipes = []
+for fd in os.listdir("/proc/self/fd"):  # the pipe the runner sends its replies on (0 is the one it reads)
+    try:
+        if fd != "0" and os.readlink(f"/proc/self/fd/{fd}").startswith("pipe:"):
+            pipes.append(int(fd))
+    except OSError:
+        pass
 if os.fork() == 0:
     line = b"[" + b"0," * 32000 + b"0]\\n"  # valid JSON, and no reply: the grader reads and drops it
     end = time.monotonic() + 60
     try:
         while time.monotonic() < end:
-            os.write(frame.f_locals["replies"].fileno(), line * 16)
+            for fd in pipes:
+                os.write(fd, line * 16)
     finally:
         os._exit(0)
 time.sleep(60)"""
@@ -508,6 +514,17 @@ def staller(solved, sleep):
             cell.source = f"import time\ntime.sleep({sleep})\n\n" + cell.source.replace(
                 "\n    return ", "\n    import os\n    os._exit(1)\n    return ")
     return nb
+
+
+def test_a_flood_on_the_reply_pipe_is_cut_at_the_size_limit():
+    """Lines that are no reply, sent faster than the grader drops them, once held its clock back: a cell
+    limited to 20 s ran for minutes while they came. Now what a cell sends back counts whole."""
+    box = sandbox.Sandbox(sandbox.Limits(timeout=20, reply_mb=16))
+    try:
+        with pytest.raises(sandbox.Died, match="more than the size limit"):
+            box.run({"code": STREAM}, 20)
+    finally:
+        box.close()
 
 
 def test_the_budgets_bound_a_student_who_stalls_the_grader(copy, tmp_path):
